@@ -1,0 +1,13 @@
+from portal import navigation as nav
+
+
+def navigation(request):
+    return {
+        "upx_links": nav.resolved(nav.UPX_LINKS),
+        "user_menu": nav.resolved(nav.USER_MENU),
+        "portals_menu": nav.resolved(nav.PORTALS_MENU),
+        "carecore_links": nav.resolved(nav.CARECORE_LINKS),
+        "visitor_links": nav.resolved(nav.VISITOR_LINKS),
+        "register_url": nav.url_if_exists("accounts:register"),
+        "current_path": request.path,
+    }

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from portal.services import worker_heartbeat_record
+
+
+@shared_task
+def record_worker_heartbeat(worker: str | None = None) -> None:
+    """Beat sends this every minute; idempotent (an upsert keyed by the worker's name)."""
+    worker_heartbeat_record(worker=worker or record_worker_heartbeat.request.hostname or "unknown")
