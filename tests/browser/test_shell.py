@@ -1,0 +1,81 @@
+"""The page shell a visitor and a provider walk through: home, Resources, contacts, log in, dashboard."""
+
+import re
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect
+
+from accounts.tests.factories import UserFactory
+from resources.services import guidelines_load
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def reference(transactional_db):
+    from reference.services import catalog_load
+
+    catalog_load()
+    guidelines_load()
+
+
+def test_visitor_browses_the_shell_and_finds_a_guideline_with_the_keyboard(page, live_url, audit, reference):
+    page.goto(live_url + "/")
+    expect(page.get_by_role("heading", name="Provider's Hub")).to_be_visible()
+    audit.check()
+
+    # The first Tab reaches the skip link, which moves focus to the main content.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Resources").click()
+    expect(page.get_by_role("heading", name="Resources", exact=True)).to_be_visible()
+    audit.check()
+
+    page.get_by_role("link", name="Clinical Guidelines").first.click()
+    expect(page).to_have_url(re.compile(r"/resources/clinical-guidelines/$"))
+    audit.check()
+    page.get_by_label("Search by Health Plan").fill("Cigna Healthcare Commercial")
+    page.get_by_label("Search by Health Plan").press("Enter")
+    expect(page.get_by_role("cell", name=re.compile("Oxygen for Home Use"))).to_be_visible()
+    audit.check()
+
+    page.get_by_role("link", name="Help / Contact").first.click()
+    expect(page.get_by_role("cell", name="855-826-3724").first).to_be_visible()
+    audit.check()
+
+
+def test_a_bad_login_is_summarised_and_a_good_one_reaches_the_dashboard(page, live_url, audit, reference):
+    UserFactory(username="mjohnson", first_name="Maria", last_name="Johnson")
+    page.goto(live_url + "/")
+    audit.check()
+    page.get_by_role("link", name="Log in").first.click()
+    audit.check()
+
+    page.get_by_label("User name").fill("mjohnson")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("The user name or password is not correct.")
+    expect(summary).to_be_focused()
+    audit.check()
+
+    page.get_by_label("Password").fill(settings.DEMO_PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    expect(page.get_by_role("heading", name="Welcome, Maria Johnson")).to_be_visible()
+    audit.check()
+
+    # The user menu opens from the keyboard and closes with Escape.
+    menu_button = page.get_by_role("button", name="Maria Johnson")
+    menu_button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("button", name="Log out")).to_be_hidden()
+    expect(menu_button).to_be_focused()
+
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Maria Johnson").click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Provider's Hub")).to_be_visible()
+    audit.check()
