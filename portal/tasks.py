@@ -1,4 +1,5 @@
 from celery import shared_task
+from celery.signals import worker_ready
 
 from portal.services import worker_heartbeat_record
 
@@ -7,3 +8,10 @@ from portal.services import worker_heartbeat_record
 def record_worker_heartbeat(worker: str | None = None) -> None:
     """Beat sends this every minute; idempotent (an upsert keyed by the worker's name)."""
     worker_heartbeat_record(worker=worker or record_worker_heartbeat.request.hostname or "unknown")
+
+
+@worker_ready.connect
+def announce_worker(**kwargs):
+    """A new worker sends itself a heartbeat through the broker, so /health/ sees it within seconds
+    instead of at beat's next minute."""
+    record_worker_heartbeat.delay()

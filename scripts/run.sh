@@ -14,6 +14,7 @@ $PY manage.py seed_demo
 pids=()
 stop() {
   trap - INT TERM EXIT
+  echo "Stopping web, worker and beat (the worker finishes its current task first)..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }

@@ -20,14 +20,13 @@ def test_health_reports_database_and_broker_ok(client):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_health_answers_503_when_the_broker_is_unreachable(client):
-    # A real broker URL nobody listens on: port 1 on loopback refuses the connection.
-    original = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        response = client.get("/health/")
-    finally:
-        celery_app.conf.broker_url = original
+def test_health_answers_503_when_the_broker_is_unreachable(client, monkeypatch):
+    # A real broker URL nobody listens on: port 1 on loopback refuses the connection. Celery reads
+    # CELERY_BROKER_URL from the environment before its own configuration, so both are set.
+    unreachable = "redis://127.0.0.1:1/0"
+    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
+    monkeypatch.setattr(celery_app.conf, "broker_url", unreachable)
+    response = client.get("/health/")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["status"] == "unavailable"
 
