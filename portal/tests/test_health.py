@@ -23,10 +23,15 @@ def test_health_reports_database_and_broker_ok(client):
 def test_health_answers_503_when_the_broker_is_unreachable(client, monkeypatch):
     # A real broker URL nobody listens on: port 1 on loopback refuses the connection. Celery reads
     # CELERY_BROKER_URL from the environment before its own configuration, so both are set.
+    # The configuration is patched first: monkeypatch records the value to restore when patching,
+    # and once the variable is set, reading broker_url would already return the unreachable URL.
     unreachable = "redis://127.0.0.1:1/0"
-    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
+    configured = celery_app.conf.broker_url
     monkeypatch.setattr(celery_app.conf, "broker_url", unreachable)
+    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
     response = client.get("/health/")
+    monkeypatch.undo()
+    assert celery_app.conf.broker_url == configured
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["status"] == "unavailable"
 
