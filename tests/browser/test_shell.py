@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import UserFactory
 from resources.services import guidelines_load
+from tests.browser.conftest import AccessibilityAudit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,3 +80,30 @@ def test_a_bad_login_is_summarised_and_a_good_one_reaches_the_dashboard(page, li
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("heading", name="Provider's Hub")).to_be_visible()
     audit.check()
+
+
+def test_on_a_phone_the_menu_opens_from_the_keyboard_and_wide_tables_scroll(browser, live_url, reference):
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    audit = AccessibilityAudit(page)
+    try:
+        page.goto(live_url + "/resources/contact/")
+        menu = page.get_by_role("button", name="Menu")
+        expect(menu).to_have_attribute("aria-expanded", "false")
+        expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Resources")).to_be_hidden()
+        audit.check()
+
+        menu.focus()
+        page.keyboard.press("Enter")
+        expect(menu).to_have_attribute("aria-expanded", "true")
+        expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Resources")).to_be_visible()
+        audit.check()
+
+        table_region = page.get_by_role("region", name="Phone and fax by health plan and program")
+        assert table_region.evaluate("el => el.scrollWidth > el.clientWidth"), "the table should scroll sideways"
+        table_region.focus()
+        page.keyboard.press("ArrowRight")
+        expect(table_region).to_be_focused()
+        audit.finish()
+    finally:
+        context.close()
