@@ -13,7 +13,7 @@ from django.db import transaction
 from faker import Faker
 
 from reference.models import Eligibility, HealthPlan, Member, Provider, Site
-from reference.validators import npi_check_digit
+from reference.validators import npi_with_check_digit
 
 SEED = 20251218  # the day HH and DME requests moved to the EviCore portal (seed 003)
 # Ages and coverage spans are set against this date, not the run's date, so any rerun agrees.
@@ -50,8 +50,7 @@ def _unique_digits(index: int) -> str:
 
 def _npi(index: int, first_digit: str) -> str:
     # Practitioners and groups start with 1, sites with 2, so the two tables never share an NPI.
-    body = first_digit + _unique_digits(index)
-    return body + str(npi_check_digit(body))
+    return npi_with_check_digit(first_digit + _unique_digits(index))
 
 
 def _phone(rng: random.Random) -> str:

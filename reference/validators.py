@@ -27,6 +27,11 @@ def npi_check_digit(first_nine: str) -> int:
     return luhn_check_digit(NPI_LUHN_PREFIX + first_nine)
 
 
+def npi_with_check_digit(first_nine: str) -> str:
+    """The whole NPI for its nine leading digits (for generated and test data)."""
+    return first_nine + str(npi_check_digit(first_nine))
+
+
 def is_valid_npi(value: str) -> bool:
     return bool(re.fullmatch(r"[12]\d{9}", value or "")) and npi_check_digit(value[:9]) == int(value[9])
 

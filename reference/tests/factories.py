@@ -3,12 +3,7 @@ import datetime
 import factory
 
 from reference.models import Eligibility, HealthPlan, Member, Program, Provider, Site
-from reference.validators import npi_check_digit
-
-
-def _valid_npi(n: int, first_digit: str = "1") -> str:
-    body = f"{first_digit}{n:08d}"
-    return body + str(npi_check_digit(body))
+from reference.validators import npi_with_check_digit
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):
@@ -29,41 +24,43 @@ class HealthPlanFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Health Plan {n}")
 
 
-class ProviderFactory(factory.django.DjangoModelFactory):
+class AddressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    address_line1 = factory.Faker("street_address")
+    city = "Hartford"
+    state = "CT"
+    zip_code = "06103"
+
+
+class ProviderFactory(AddressFactory):
     class Meta:
         model = Provider
 
     kind = Provider.Kind.PRACTITIONER
-    npi = factory.Sequence(lambda n: _valid_npi(90_000_000 + n))
+    npi = factory.Sequence(lambda n: npi_with_check_digit(f"1{90_000_000 + n:08d}"))
     tin = factory.Sequence(lambda n: f"{n:09d}")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     credentials = "MD"
     phone = "8606661234"
     fax = "8606664321"
-    address_line1 = factory.Faker("street_address")
-    city = "Hartford"
-    state = "CT"
-    zip_code = "06103"
 
 
-class SiteFactory(factory.django.DjangoModelFactory):
+class SiteFactory(AddressFactory):
     class Meta:
         model = Site
 
     kind = Site.Kind.DME_SUPPLIER
     name = factory.Sequence(lambda n: f"Hartford Medical Supply {n}")
-    npi = factory.Sequence(lambda n: _valid_npi(90_000_000 + n, "2"))
+    npi = factory.Sequence(lambda n: npi_with_check_digit(f"2{90_000_000 + n:08d}"))
     tin = factory.Sequence(lambda n: f"{n:09d}")
     phone = "8606665555"
     fax = "8606665556"
-    address_line1 = factory.Faker("street_address")
-    city = "Hartford"
-    state = "CT"
-    zip_code = "06103"
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(AddressFactory):
     class Meta:
         model = Member
 
@@ -71,10 +68,6 @@ class MemberFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     date_of_birth = datetime.date(1948, 3, 14)
-    address_line1 = factory.Faker("street_address")
-    city = "Hartford"
-    state = "CT"
-    zip_code = "06103"
 
 
 class EligibilityFactory(factory.django.DjangoModelFactory):
