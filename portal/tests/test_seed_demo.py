@@ -4,8 +4,9 @@ from django.test import Client
 
 from accounts.demo import DEMO_USERS
 from accounts.models import User
-from reference.models import Eligibility, Member, Provider, Site
+from reference.models import DiagnosisCode, Eligibility, HcpcsCode, Member, PlanProgram, Program, Provider, Site
 from reference.validators import is_valid_npi
+from resources.models import ClinicalGuideline
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("icd10cm")]
 
@@ -17,10 +18,14 @@ def world_fingerprint():
         "providers": list(Provider.objects.order_by("npi").values_list("npi", "last_name", "organization_name")),
         "sites": list(Site.objects.order_by("npi").values_list("npi", "name")),
         "users": list(User.objects.order_by("username").values_list("username", "password")),
+        "reference": [
+            model.objects.count() for model in (DiagnosisCode, HcpcsCode, Program, PlanProgram, ClinicalGuideline)
+        ],
+        "delegations": list(PlanProgram.objects.order_by("pk").values_list("pk", "phone", "fax")),
     }
 
 
-def test_seed_demo_twice_changes_nothing(capsys):
+def test_seed_demo_twice_changes_nothing():
     call_command("seed_demo", scale=120)
     first = world_fingerprint()
     call_command("seed_demo", scale=120)
