@@ -23,7 +23,7 @@ UPX_LINKS = (
     NavLink("Request An Authorization", "cases:request_authorization"),
     NavLink("Worklist", "cases:worklist"),
     NavLink("Help / Contact", "resources:contacts"),
-    NavLink("User Access", "accounts:user_access"),
+    NavLink("User Access", "practices:user_access"),
 )
 # Under the user's name in the header.
 USER_MENU = (NavLink("Profile", "accounts:profile"),)
@@ -37,7 +37,7 @@ CARECORE_LINKS = (
     NavLink("Clinical Certification", "cases:request_authorization"),
     NavLink("Certification Requests In Progress", "cases:in_progress"),
     NavLink("Resources", "resources:index"),
-    NavLink("Manage Your Account", "accounts:manage_account"),
+    NavLink("Manage Your Account", "practices:manage_account"),
     NavLink("Help / Contact Us", "resources:contacts"),
 )
 VISITOR_LINKS = (

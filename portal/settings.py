@@ -10,6 +10,7 @@ DATABASE_URL (e.g. postgres://user@host:5432/portal) and CELERY_BROKER_URL (e.g.
 switch to PostgreSQL and Redis with no code change.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -68,8 +69,16 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_email",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "portal",
+    "audit",
+    "delivery",
     "accounts",
+    "mfa",
+    "practices",
     "reference",
     "resources",
     "cases",
@@ -85,8 +94,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during authentication into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -111,6 +123,11 @@ TEMPLATES = [
 FORM_RENDERER = "portal.forms.PortalFormRenderer"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user or address is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -164,6 +181,37 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="EviCore Provider Por
 if PRODUCTION:
     EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
     EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+
+# --- Sign-in: lockout, MFA, sessions --------------------------------------------------------------
+# django-axes: 5 failures lock that user name, and separately that address, for 15 minutes; the lock
+# ends by itself and a successful login or a password reset clears the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+
+# MFA (ACC-5): PINs by email or SMS, authenticator apps (TOTP).
+MFA_PIN_VALIDITY_SECONDS = env.int("MFA_PIN_VALIDITY_SECONDS", default=300)
+MFA_REMEMBER_DEVICE_DAYS = 30
+# Seed 003: "Authentication is good for 24 hours" on a device that is not remembered.
+MFA_REVERIFY_AFTER = datetime.timedelta(hours=24)
+OTP_EMAIL_TOKEN_VALIDITY = MFA_PIN_VALIDITY_SECONDS
+OTP_TOTP_ISSUER = "EviCore Provider Portal"
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default={
+        "production": "delivery.sms.backends.console.SMSBackend",
+        "test": "delivery.sms.backends.locmem.SMSBackend",
+    }.get(DJANGO_ENV, "delivery.sms.backends.filebased.SMSBackend"),
+)
+SMS_FILE_PATH = VAR_DIR / "sms"
+
+# Sessions (ACC-11): idle timeout with a warning a minute before, and an absolute limit.
+SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=15))
+SESSION_ABSOLUTE_TIMEOUT = datetime.timedelta(hours=12)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -250,7 +298,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Demo data -------------------------------------------------------------------------------------

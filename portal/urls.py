@@ -15,6 +15,8 @@ portal_patterns = (
 urlpatterns = [
     path("", include(portal_patterns)),
     path("accounts/", include("accounts.urls")),
+    path("mfa/", include("mfa.urls")),
+    path("account/", include("practices.urls")),
     path("resources/", include("resources.urls")),
     path("admin/", admin.site.urls),
 ]
