@@ -1,16 +1,38 @@
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from reference.validators import validate_npi, validate_tin, validate_us_phone
 
 
 class User(AbstractUser):
     """A portal user: provider office staff, ECRM office staff, or a reviewer (staff, in the admin).
 
-    A custom model from the first migration, so that registration (NPI, tax ID, phone) can add
-    fields later without swapping AUTH_USER_MODEL on a live database.
+    The registration fields follow the CareCore "User Information / Contact Info / Physician/Facility
+    Information" form (seed 002). An account is usable once its email is verified and a password set.
     """
+
+    phone = models.CharField(max_length=10, blank=True, validators=[validate_us_phone])
+    phone_ext = models.CharField("Ext", max_length=6, blank=True)
+    npi = models.CharField("Individual NPI", max_length=10, blank=True, validators=[validate_npi])
+    tax_id = models.CharField("Tax ID", max_length=9, blank=True, validators=[validate_tin])
+    organization_name = models.CharField(max_length=120, blank=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # One account per email address (case-insensitive), so a verified email names one person.
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                name="unique_user_email_ci",
+                condition=~models.Q(email=""),
+            ),
+        ]
 
     @property
     def display_name(self):
         return self.get_full_name() or self.username
+
+    @property
+    def is_email_verified(self):
+        return self.email_verified_at is not None
