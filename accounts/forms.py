@@ -1,21 +1,131 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
+
+from reference.validators import validate_npi, validate_tin, validate_us_phone
+
+
+def digits_only(value: str) -> str:
+    return "".join(char for char in value if char.isdigit())
 
 
 class LoginForm(AuthenticationForm):
     """The seed's "Log in" pop-up: User name and Password, one message for any failure."""
 
-    username = forms.CharField(
-        label="User name",
-        max_length=150,
-        widget=forms.TextInput(attrs={"autofocus": True}),
-    )
+    username = forms.CharField(label="User name", max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
     password = forms.CharField(
-        label="Password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
     error_messages = {
         "invalid_login": "The user name or password is not correct. Both are case-sensitive.",
         "inactive": "This account is inactive.",
     }
+
+
+class RegistrationForm(forms.Form):
+    """CareCore registration (seed 002): User Information, Contact Info, Physician/Facility Information."""
+
+    first_name = forms.CharField(
+        label="First Name", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label="Last Name", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    username = forms.CharField(
+        label="User Name",
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Create a user name: letters, digits and @ . + - _ only.",
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    confirm_email = forms.EmailField(label="Confirm Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label="Phone",
+        max_length=20,
+        help_text="10 digits, such as 860-555-0142.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel-national", "inputmode": "tel"}),
+    )
+    phone_ext = forms.CharField(
+        label="Ext (optional)", max_length=6, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    npi = forms.CharField(
+        label="Individual NPI",
+        max_length=14,
+        help_text="10 digits.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    tax_id = forms.CharField(
+        label="Tax ID",
+        max_length=11,
+        help_text="9 digits, the practice's TIN.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    organization_name = forms.CharField(
+        label="Organization Name (optional)",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_confirm_email(self):
+        return self.cleaned_data["confirm_email"].strip().lower()
+
+    def clean_phone(self):
+        phone = digits_only(self.cleaned_data["phone"])
+        if len(phone) == 11 and phone.startswith("1"):
+            phone = phone[1:]
+        validate_us_phone(phone)
+        return phone
+
+    def clean_phone_ext(self):
+        ext = self.cleaned_data["phone_ext"].strip()
+        if ext and not ext.isdigit():
+            raise forms.ValidationError("Enter the extension as digits only.")
+        return ext
+
+    def clean_npi(self):
+        npi = digits_only(self.cleaned_data["npi"])
+        validate_npi(npi)
+        return npi
+
+    def clean_tax_id(self):
+        tin = digits_only(self.cleaned_data["tax_id"])
+        validate_tin(tin)
+        return tin
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("email") and cleaned.get("confirm_email") and cleaned["email"] != cleaned["confirm_email"]:
+            self.add_error("confirm_email", "The two email addresses do not match.")
+        return cleaned
+
+
+class ResendVerificationForm(forms.Form):
+    email = forms.EmailField(label="Email", help_text="The address you registered with.")
+
+
+class CreatePasswordForm(SetPasswordForm):
+    """New password + retype, checked by every validator in AUTH_PASSWORD_VALIDATORS."""
+
+    new_password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label="Retype password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    error_messages = {"password_mismatch": "The two passwords do not match."}
+
+    def clean(self):
+        # Policy errors sit next to "New password", a mismatch next to "Retype password".
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts import views
 from accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -12,4 +13,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("register/", views.RegisterView.as_view(), name="register"),
+    path("register/check-your-email/", views.RegisterSentView.as_view(), name="register_sent"),
+    path("register/resend/", views.resend_verification, name="resend_verification"),
+    path("verify/<uidb64>/<token>/", views.verify_email, name="verify_email"),
 ]

@@ -9,5 +9,6 @@ def navigation(request):
         "carecore_links": nav.resolved(nav.CARECORE_LINKS),
         "visitor_links": nav.resolved(nav.VISITOR_LINKS),
         "register_url": nav.url_if_exists("accounts:register"),
+        "password_reset_url": nav.url_if_exists("accounts:password_reset"),
         "current_path": request.path,
     }

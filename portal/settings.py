@@ -132,14 +132,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
+# Seed 000's policy (ACC-3), enforced wherever a password is set, plus Django's list of 20,000
+# common passwords.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
+    {"NAME": "accounts.password_validation.LengthValidator"},
+    {"NAME": "accounts.password_validation.CharacterClassesValidator"},
+    {"NAME": "accounts.password_validation.RepeatedCharactersValidator"},
+    {"NAME": "accounts.password_validation.SequenceValidator"},
+    {"NAME": "accounts.password_validation.UserDataValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 if TESTING:
     # Hashing cost is not what the tests check; the production hasher stays the default elsewhere.
