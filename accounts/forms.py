@@ -129,3 +129,29 @@ class CreatePasswordForm(SetPasswordForm):
         self.validate_passwords("new_password1", "new_password2")
         self.validate_password_for_user(self.user, "new_password1")
         return forms.Form.clean(self)
+
+
+class ResetIdentifyForm(forms.Form):
+    username = forms.CharField(
+        label="Username", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+
+
+class ResetVerifyForm(forms.Form):
+    code = forms.CharField(
+        label="Verification code",
+        max_length=6,
+        min_length=6,
+        help_text="The 6-digit code from the email.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        error_messages={
+            "min_length": "Enter the 6 digits of the code.",
+            "max_length": "Enter the 6 digits of the code.",
+        },
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError("Enter the 6 digits of the code.")
+        return code

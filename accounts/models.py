@@ -36,3 +36,22 @@ class User(AbstractUser):
     @property
     def is_email_verified(self):
         return self.email_verified_at is not None
+
+
+class PasswordResetCode(models.Model):
+    """A 6-digit code emailed in step 2 of "Forgot password?" (seed 000). Only its hash is stored;
+    it expires, works once, and dies after a few wrong guesses."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_reset_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="reset_code_user_idx")]
+
+    def __str__(self):
+        return f"Reset code for {self.user} at {self.created_at:%Y-%m-%d %H:%M}"

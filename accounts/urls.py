@@ -17,4 +17,7 @@ urlpatterns = [
     path("register/check-your-email/", views.RegisterSentView.as_view(), name="register_sent"),
     path("register/resend/", views.resend_verification, name="resend_verification"),
     path("verify/<uidb64>/<token>/", views.verify_email, name="verify_email"),
+    path("password/forgot/", views.password_reset_identify, name="password_reset"),
+    path("password/forgot/verify/", views.password_reset_verify, name="password_reset_verify"),
+    path("password/forgot/reset/", views.password_reset_reset, name="password_reset_reset"),
 ]

@@ -1,6 +1,10 @@
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
@@ -8,24 +12,43 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django.views.generic import FormView, TemplateView
 
-from accounts.forms import CreatePasswordForm, LoginForm, RegistrationForm, ResendVerificationForm
+from accounts.forms import (
+    CreatePasswordForm,
+    LoginForm,
+    RegistrationForm,
+    ResendVerificationForm,
+    ResetIdentifyForm,
+    ResetVerifyForm,
+)
 from accounts.models import User
+from accounts.password_reset import (
+    RESET_WINDOW,
+    SESSION_USERNAME,
+    SESSION_VERIFIED,
+    is_locked,
+    masked_address_for,
+    password_reset_complete,
+    reset_code_send,
+    reset_code_verify,
+)
 from accounts.services import email_verify, password_create, user_register, verification_resend
 from accounts.tokens import email_verification_token
 from audit.services import audit_record
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
-    """django-axes calls this instead of logging in while a user name or address is locked."""
-    username = (credentials or {}).get("username", "")
-    audit_record(action="auth.locked_out", request=request, actor_username=username[:150])
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes answers with this page while a user name or address is locked (ACC-4)."""
+    username = str((credentials or {}).get("username", ""))[:150]
+    audit_record(action="auth.locked_out", request=request, actor_username=username)
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form = LoginForm(request, initial={"username": username})
-    form.add_error(
-        None,
-        f"Too many unsuccessful attempts. Try again in {minutes} minutes, or reset your password with Forgot Password.",
-    )
-    return render(request, "accounts/login.html", {"form": form}, status=429)
+    context = {
+        "form": LoginForm(request, initial={"username": username}),
+        "lockout_message": (
+            f"Too many unsuccessful attempts. Try again in {minutes} minutes, or reset your password "
+            "with Forgot Password?, which also unlocks the account."
+        ),
+    }
+    return render(request, "accounts/login.html", context, status=429)
 
 
 class RegisterView(FormView):
@@ -72,3 +95,75 @@ def resend_verification(request):
         return render(request, "accounts/link_invalid.html", {"form": form}, status=400)
     verification_resend(request=request, email=form.cleaned_data["email"])
     return redirect("accounts:register_sent")
+
+
+# --- Forgot password: 1 Identify, 2 Verify, 3 Reset (seed 000) -----------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset_identify(request):
+    form = ResetIdentifyForm(request.POST or None, initial={"username": request.session.get(SESSION_USERNAME, "")})
+    if request.method == "POST" and form.is_valid():
+        request.session[SESSION_USERNAME] = form.cleaned_data["username"]
+        request.session.pop(SESSION_VERIFIED, None)
+        return redirect("accounts:password_reset_verify")
+    return render(request, "accounts/reset_identify.html", {"form": form, "step": 1})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset_verify(request):
+    username = request.session.get(SESSION_USERNAME)
+    if not username:
+        return redirect("accounts:password_reset")
+    form = ResetVerifyForm()
+    if request.method == "POST" and request.POST.get("action") == "send":
+        try:
+            reset_code_send(request=request, username=username)
+            messages.info(request, "If this user name is registered, a verification code is on its way.")
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        return redirect("accounts:password_reset_verify")
+    if request.method == "POST":
+        form = ResetVerifyForm(request.POST)
+        if form.is_valid():
+            try:
+                user = reset_code_verify(request=request, username=username, code=form.cleaned_data["code"])
+            except ValidationError as error:
+                form.add_error("code", error)
+            else:
+                request.session[SESSION_VERIFIED] = {"user": user.pk, "at": timezone.now().isoformat()}
+                return redirect("accounts:password_reset_reset")
+    context = {"form": form, "step": 2, "masked_email": masked_address_for(username)}
+    return render(request, "accounts/reset_verify.html", context)
+
+
+def _verified_reset_user(request) -> User | None:
+    verified = request.session.get(SESSION_VERIFIED) or {}
+    try:
+        at = datetime.datetime.fromisoformat(verified["at"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if timezone.now() - at > RESET_WINDOW:
+        return None
+    return User.objects.filter(pk=verified.get("user"), is_active=True).first()
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def password_reset_reset(request):
+    user = _verified_reset_user(request)
+    if user is None:
+        messages.error(request, "Your verification has expired. Start again to reset your password.")
+        return redirect("accounts:password_reset")
+    form = CreatePasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password_reset_complete(request=request, form=form)
+        for key in (SESSION_USERNAME, SESSION_VERIFIED):
+            request.session.pop(key, None)
+        messages.success(request, "Your password has been reset. You can now log in.")
+        return redirect("accounts:login")
+    context = {"form": form, "step": 3, "locked": is_locked(request=request, user=user)}
+    return render(request, "accounts/reset_password.html", context)
