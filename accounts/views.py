@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -20,6 +21,7 @@ from accounts.forms import (
     ResetIdentifyForm,
     ResetVerifyForm,
 )
+from accounts.middleware import SESSION_LAST_ACTIVITY
 from accounts.models import User
 from accounts.password_reset import (
     RESET_WINDOW,
@@ -167,3 +169,27 @@ def password_reset_reset(request):
         return redirect("accounts:login")
     context = {"form": form, "step": 3, "locked": is_locked(request=request, user=user)}
     return render(request, "accounts/reset_password.html", context)
+
+
+# --- Session timeout (ACC-11) -----------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET"])
+def session_status(request):
+    """Seconds left before the idle timeout; read by the page's warning, without counting as activity."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    last = datetime.datetime.fromisoformat(request.session[SESSION_LAST_ACTIVITY])
+    remaining = settings.SESSION_IDLE_TIMEOUT - (timezone.now() - last)
+    return JsonResponse({"signed_in": True, "remaining_seconds": max(int(remaining.total_seconds()), 0)})
+
+
+@never_cache
+@require_http_methods(["POST"])
+def session_extend(request):
+    """ "Stay signed in": counts as activity (the absolute limit still applies)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    request.session[SESSION_LAST_ACTIVITY] = timezone.now().isoformat()
+    return JsonResponse({"signed_in": True, "remaining_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds())})

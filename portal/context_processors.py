@@ -1,4 +1,8 @@
+from django.conf import settings
+
 from portal import navigation as nav
+
+SESSION_WARNING_SECONDS = 60
 
 
 def navigation(request):
@@ -11,4 +15,6 @@ def navigation(request):
         "register_url": nav.url_if_exists("accounts:register"),
         "password_reset_url": nav.url_if_exists("accounts:password_reset"),
         "current_path": request.path,
+        "session_idle_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
+        "session_warning_seconds": SESSION_WARNING_SECONDS,
     }

@@ -1,0 +1,67 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.middleware import SESSION_LAST_ACTIVITY, SESSION_STARTED
+from accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, settings):
+    UserFactory(username="mjohnson")
+    client.post("/accounts/login/", {"username": "mjohnson", "password": settings.DEMO_PASSWORD})
+    client.get("/resources/")
+    return client
+
+
+def move_session(client, **deltas):
+    session = client.session
+    for key, delta in deltas.items():
+        moment = datetime.datetime.fromisoformat(session[key]) - delta
+        session[key] = moment.isoformat()
+    session.save()
+
+
+def test_a_session_idle_past_the_limit_is_ended_on_the_server(signed_in, settings):
+    move_session(signed_in, **{SESSION_LAST_ACTIVITY: settings.SESSION_IDLE_TIMEOUT + datetime.timedelta(seconds=1)})
+    response = signed_in.get("/resources/", follow=True)
+    assert response.redirect_chain[0][0] == "/accounts/login/?next=/resources/"
+    assert "signed out after 15 minutes without activity" in response.content.decode()
+    assert "_auth_user_id" not in signed_in.session
+
+
+def test_activity_keeps_the_session_alive(signed_in, settings):
+    move_session(signed_in, **{SESSION_LAST_ACTIVITY: settings.SESSION_IDLE_TIMEOUT - datetime.timedelta(seconds=30)})
+    signed_in.get("/resources/")
+    last = datetime.datetime.fromisoformat(signed_in.session[SESSION_LAST_ACTIVITY])
+    assert timezone.now() - last < datetime.timedelta(seconds=5)
+
+
+def test_every_session_ends_after_twelve_hours_however_active(signed_in, settings):
+    move_session(signed_in, **{SESSION_STARTED: settings.SESSION_ABSOLUTE_TIMEOUT + datetime.timedelta(seconds=1)})
+    response = signed_in.get("/resources/", follow=True)
+    assert "sessions last at most 12 hours" in response.content.decode()
+
+
+def test_reading_the_time_left_is_not_activity_but_staying_signed_in_is(signed_in, settings):
+    move_session(signed_in, **{SESSION_LAST_ACTIVITY: datetime.timedelta(minutes=10)})
+    status = signed_in.get("/accounts/session/").json()
+    assert 280 <= status["remaining_seconds"] <= 300
+    assert signed_in.get("/accounts/session/").json()["remaining_seconds"] <= 300
+    extended = signed_in.post("/accounts/session/extend/").json()
+    assert extended["remaining_seconds"] == settings.SESSION_IDLE_TIMEOUT.total_seconds()
+    assert signed_in.get("/accounts/session/").json()["remaining_seconds"] > 880
+
+
+def test_session_endpoints_answer_401_json_when_signed_out(client):
+    assert client.get("/accounts/session/").status_code == 401
+    assert client.post("/accounts/session/extend/").json() == {"signed_in": False}
+
+
+def test_signed_in_pages_carry_the_warning_dialog_and_its_timings(signed_in):
+    html = signed_in.get("/resources/").content.decode()
+    assert 'data-session-idle="900"' in html
+    assert "You will be signed out soon" in html
