@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
 from reference.validators import validate_npi, validate_tin, validate_us_phone
@@ -155,3 +155,48 @@ class ResetVerifyForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError("Enter the 6 digits of the code.")
         return code
+
+
+class ProfilePasswordForm(PasswordChangeForm):
+    """Change password: the current one is required (ACC-7); policy errors next to "New password"."""
+
+    old_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = CreatePasswordForm.base_fields["new_password1"]
+    new_password2 = CreatePasswordForm.base_fields["new_password2"]
+    error_messages = {
+        **CreatePasswordForm.error_messages,
+        "password_incorrect": "Your current password is not correct.",
+    }
+    clean = CreatePasswordForm.clean
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(label="New email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    confirm_email = forms.EmailField(
+        label="Confirm new email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        new, confirm = (cleaned.get("new_email") or "").lower(), (cleaned.get("confirm_email") or "").lower()
+        if new and confirm and new != confirm:
+            self.add_error("confirm_email", "The two email addresses do not match.")
+        elif new and new == self.user.email.lower():
+            self.add_error("new_email", "This is already your email address.")
+        cleaned["new_email"] = new
+        return cleaned
+
+
+class PhoneForm(forms.Form):
+    phone = RegistrationForm.base_fields["phone"]
+    phone_ext = RegistrationForm.base_fields["phone_ext"]
+    clean_phone = RegistrationForm.clean_phone
+    clean_phone_ext = RegistrationForm.clean_phone_ext

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 from reference.validators import validate_npi, validate_tin, validate_us_phone
 
@@ -17,6 +18,8 @@ class User(AbstractUser):
     tax_id = models.CharField("Tax ID", max_length=9, blank=True, validators=[validate_tin])
     organization_name = models.CharField(max_length=120, blank=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Part of the session hash: raising it ends every session of the user ("sign out other sessions").
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -36,6 +39,13 @@ class User(AbstractUser):
     @property
     def is_email_verified(self):
         return self.email_verified_at is not None
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django ends sessions whose stored hash no longer matches: a new password or a new epoch.
+        key_salt = "accounts.models.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class PasswordResetCode(models.Model):

@@ -2,6 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -15,7 +16,10 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.forms import (
     CreatePasswordForm,
+    EmailChangeForm,
     LoginForm,
+    PhoneForm,
+    ProfilePasswordForm,
     RegistrationForm,
     ResendVerificationForm,
     ResetIdentifyForm,
@@ -32,6 +36,14 @@ from accounts.password_reset import (
     password_reset_complete,
     reset_code_send,
     reset_code_verify,
+)
+from accounts.profile import (
+    EmailChangeError,
+    email_change_confirm,
+    email_change_request,
+    other_sessions_end,
+    password_change,
+    phone_change,
 )
 from accounts.services import email_verify, password_create, user_register, verification_resend
 from accounts.tokens import email_verification_token
@@ -193,3 +205,59 @@ def session_extend(request):
         return JsonResponse({"signed_in": False}, status=401)
     request.session[SESSION_LAST_ACTIVITY] = timezone.now().isoformat()
     return JsonResponse({"signed_in": True, "remaining_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds())})
+
+
+# --- Profile (ACC-7) ---------------------------------------------------------------------------------
+
+
+def _profile_forms(request, bound: str | None = None):
+    user, data = request.user, request.POST if request.method == "POST" else None
+    return {
+        "password_form": ProfilePasswordForm(user, data if bound == "password" else None),
+        "email_form": EmailChangeForm(data if bound == "email" else None, user=user, prefix="email"),
+        "phone_form": PhoneForm(
+            data if bound == "phone" else None,
+            prefix="phone",
+            initial={"phone": user.phone, "phone_ext": user.phone_ext},
+        ),
+    }
+
+
+@login_required
+@never_cache
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms_by_name = _profile_forms(request, bound=action)
+    if action == "password" and forms_by_name["password_form"].is_valid():
+        password_change(request=request, form=forms_by_name["password_form"])
+        messages.success(request, "Your password has been changed. Other sessions have been signed out.")
+        return redirect("accounts:profile")
+    if action == "email" and forms_by_name["email_form"].is_valid():
+        new_email = forms_by_name["email_form"].cleaned_data["new_email"]
+        email_change_request(request=request, user=request.user, new_email=new_email)
+        messages.success(request, f"We sent a link to {new_email}. Your email changes when you follow it.")
+        return redirect("accounts:profile")
+    if action == "phone" and forms_by_name["phone_form"].is_valid():
+        data = forms_by_name["phone_form"].cleaned_data
+        phone_change(request=request, user=request.user, phone=data["phone"], phone_ext=data["phone_ext"])
+        messages.success(request, "Your phone number has been updated.")
+        return redirect("accounts:profile")
+    if action == "sessions":
+        other_sessions_end(request=request, user=request.user)
+        messages.success(request, "All your other sessions have been signed out.")
+        return redirect("accounts:profile")
+    status = 400 if action in ("password", "email", "phone") else 200
+    return render(request, "accounts/profile.html", {**forms_by_name, "bound": action}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def email_change_confirm_view(request, token: str):
+    try:
+        email_change_confirm(request=request, token=token)
+    except EmailChangeError as error:
+        return render(request, "accounts/email_change_failed.html", {"reason": str(error)}, status=400)
+    messages.success(request, "Your email address has been changed.")
+    return redirect("accounts:profile" if request.user.is_authenticated else "accounts:login")
