@@ -56,7 +56,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     )
     _db["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
-    _db["TEST"] = {"NAME": str(VAR_DIR / "test-portal.sqlite3")}
+    # One file per test run (by process id), so two suites running at once never share a database.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-portal-{os.getpid()}.sqlite3")}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
