@@ -48,6 +48,7 @@ from accounts.profile import (
 from accounts.services import email_verify, password_create, user_register, verification_resend
 from accounts.tokens import email_verification_token
 from audit.services import audit_record
+from mfa.selectors import remembered_devices_for
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -249,7 +250,8 @@ def profile(request):
         messages.success(request, "All your other sessions have been signed out.")
         return redirect("accounts:profile")
     status = 400 if action in ("password", "email", "phone") else 200
-    return render(request, "accounts/profile.html", {**forms_by_name, "bound": action}, status=status)
+    context = {**forms_by_name, "bound": action, "remembered_devices": remembered_devices_for(request.user)}
+    return render(request, "accounts/profile.html", context, status=status)
 
 
 @never_cache

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "mfa.middleware.RequireMFAMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: it says why the user was signed out.
     "accounts.middleware.SessionTimeoutMiddleware",
@@ -203,10 +204,13 @@ MFA_REMEMBER_DEVICE_DAYS = 30
 MFA_REVERIFY_AFTER = datetime.timedelta(hours=24)
 OTP_EMAIL_TOKEN_VALIDITY = MFA_PIN_VALIDITY_SECONDS
 OTP_TOTP_ISSUER = "EviCore Provider Portal"
+# Staff never see a user's authenticator secret or its QR code in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SMS_BACKEND = env.str(
     "SMS_BACKEND",
     default={
-        "production": "delivery.sms.backends.console.SMSBackend",
+        # Until a real provider is configured, production refuses to send rather than print PINs.
+        "production": "delivery.sms.backends.unconfigured.SMSBackend",
         "test": "delivery.sms.backends.locmem.SMSBackend",
     }.get(DJANGO_ENV, "delivery.sms.backends.filebased.SMSBackend"),
 )

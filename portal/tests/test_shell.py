@@ -39,8 +39,9 @@ def test_login_form_ties_labels_to_inputs(client):
     assert '<label class="label" for="id_password">Password' in html
 
 
-def test_logging_in_lands_on_the_dashboard(client, settings):
-    UserFactory(username="mjohnson", first_name="Maria", last_name="Johnson")
+def test_logging_in_lands_on_the_dashboard(client, settings, signed_in_client):
+    user = UserFactory(username="mjohnson", first_name="Maria", last_name="Johnson")
     response = client.post("/accounts/login/", {"username": "mjohnson", "password": settings.DEMO_PASSWORD})
     assert response.status_code == 302
+    signed_in_client(user, client=client)  # MFA (ACC-5) comes between the password and the dashboard
     assert "Welcome, Maria Johnson" in client.get(response.url).content.decode()

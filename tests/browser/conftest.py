@@ -103,3 +103,68 @@ def audit(page):
     checker = AccessibilityAudit(page)
     yield checker
     checker.finish()
+
+
+@pytest.fixture
+def complete_mfa(page, audit):
+    """A function ``(user, remember=False)`` that finishes MFA from the page shown after the password.
+
+    With no device yet it registers the user's email on "Set up multi-factor authentication"; then it
+    reads the PIN from the outbox (email or SMS), or computes an authenticator app's code, and enters it
+    on "Verify your identity". Every MFA page it passes is checked with axe; the page it lands on is
+    the caller's to check.
+    """
+    import re
+
+    from django.core import mail
+    from django_otp.oath import totp
+    from playwright.sync_api import expect
+
+    from delivery.sms.backends.locmem import outbox as sms_outbox
+    from mfa.models import AuthenticatorAppDevice
+
+    heading = page.get_by_role("heading", level=1)
+
+    def complete(user, *, remember=False):
+        expect(heading).to_have_text(re.compile("Set up multi-factor authentication|Verify your identity"))
+        audit.check()
+        if heading.inner_text() == "Set up multi-factor authentication":
+            page.get_by_label("Email", exact=True).check()
+            page.get_by_label("Email address").fill(user.email)
+            page.get_by_role("button", name="Send PIN").click()
+            expect(heading).to_have_text("Verify your identity")
+            audit.check()
+        main = page.get_by_role("main")
+        if "We've sent an email to:" in main.inner_text():
+            code = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+        elif "We've sent a text message to:" in main.inner_text():
+            code = re.search(r"\b(\d{6})\b", sms_outbox[-1].body).group(1)
+        else:
+            device = AuthenticatorAppDevice.objects.filter(user=user, confirmed=True).latest("pk")
+            code = f"{totp(device.bin_key):06d}"
+        page.get_by_label("Enter 6-digit code").fill(code)
+        if remember:
+            page.get_by_label("Remember this device for 30 days").check()
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(lambda url: "/mfa/" not in url)
+
+    return complete
+
+
+@pytest.fixture
+def sign_in(page, live_url, audit, complete_mfa):
+    """A function ``(user, password=DEMO_PASSWORD, remember=False)``: log in on the real login page and pass
+    MFA (registering an email device first if the user has none). The caller checks the page it lands on."""
+    from django.conf import settings
+
+    def sign_in_as(user, password=None, *, remember=False):
+        page.goto(live_url + "/accounts/login/")
+        audit.check()
+        page.get_by_label("User name").fill(user.username)
+        page.get_by_label("Password").fill(password or settings.DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        if "/mfa/" in page.url:
+            complete_mfa(user, remember=remember)
+
+    return sign_in_as

@@ -47,8 +47,8 @@ def test_visitor_browses_the_shell_and_finds_a_guideline_with_the_keyboard(page,
     audit.check()
 
 
-def test_a_bad_login_is_summarised_and_a_good_one_reaches_the_dashboard(page, live_url, audit, reference):
-    UserFactory(username="mjohnson", first_name="Maria", last_name="Johnson")
+def test_a_bad_login_is_summarised_and_a_good_one_reaches_the_dashboard(page, live_url, audit, reference, complete_mfa):
+    user = UserFactory(username="mjohnson", first_name="Maria", last_name="Johnson")
     page.goto(live_url + "/")
     audit.check()
     page.get_by_role("link", name="Log in").first.click()
@@ -64,6 +64,7 @@ def test_a_bad_login_is_summarised_and_a_good_one_reaches_the_dashboard(page, li
 
     page.get_by_label("Password").fill(settings.DEMO_PASSWORD)
     page.get_by_label("Password").press("Enter")
+    complete_mfa(user)
     expect(page.get_by_role("heading", name="Welcome, Maria Johnson")).to_be_visible()
     audit.check()
 
