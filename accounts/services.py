@@ -14,6 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import User
 from accounts.tokens import email_verification_token
 from audit.services import audit_record
+from practices.services import practice_join
 
 logger = logging.getLogger(__name__)
 
@@ -113,13 +114,16 @@ def email_verify(*, request, user: User) -> None:
 
 @transaction.atomic
 def password_create(*, request, form) -> User:
-    """Set the first password from a valid CreatePasswordForm and open the account."""
+    """Set the first password from a valid CreatePasswordForm and open the account, joining the
+    practice of the registered tax ID (its first member becomes the website access manager)."""
     user = form.save(commit=False)
     user.is_active = True
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
     user.save()
     audit_record(action="account.password_created", request=request, actor=user, target=user)
+    if user.tax_id:
+        practice_join(user=user, tin=user.tax_id, request=request)
     return user
 
 

@@ -148,3 +148,14 @@ def test_registration_and_verification_are_audited(client):
     client.post(link, {"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD})
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"account.registered", "account.email_verified", "account.password_created"} <= actions
+
+
+def test_opening_the_account_joins_the_practice_of_the_registered_tax_id(client):
+    from practices.models import PracticeMembership
+
+    register(client)
+    link = link_in(mail.outbox[0])
+    client.post(link, {"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD})
+    membership = PracticeMembership.objects.get(user__username="mjohnson2")
+    assert membership.practice.tin == "061234567"
+    assert membership.is_access_manager  # the first member of a new practice

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_USERS, demo_users_ensure
+from practices.demo import practices_demo_ensure
 from reference.demo import members_generate, providers_generate, sites_generate
 from reference.services import reference_data_load
 from resources.services import guidelines_load
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             ("members", lambda: members_generate(scale)),
         ]
         if not settings.PRODUCTION:
-            steps.append(("demo logins", demo_users_ensure))
+            steps += [("demo logins", demo_users_ensure), ("practices", practices_demo_ensure)]
         for label, step in steps:
             step_started = time.monotonic()
             added = step()
