@@ -69,6 +69,23 @@ def test_a_provider_registers_verifies_the_email_and_creates_a_password(page, li
     audit.check()
     assert User.objects.get(username="mjohnson").is_active
 
+    # First login: register the email device, type the PIN from the email, land on the dashboard.
+    page.get_by_label("User name").fill("mjohnson")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Set up multi-factor authentication")).to_be_visible()
+    audit.check()
+    page.get_by_label("Email", exact=True).check()
+    page.get_by_label("Email address").fill("maria.johnson@office.example")
+    page.get_by_role("button", name="Send PIN").click()
+    expect(page.get_by_role("heading", name="Verify your identity")).to_be_visible()
+    audit.check()
+    pin = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+    page.get_by_label("Enter 6-digit code").fill(pin)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Welcome, Maria Johnson")).to_be_visible()
+    audit.check()
+
 
 def test_forgot_password_in_three_steps(page, live_url, audit):
     UserFactory(username="mmcdonagan", email="mmcdonagan@office.example")
