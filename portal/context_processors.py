@@ -2,8 +2,6 @@ from django.conf import settings
 
 from portal import navigation as nav
 
-SESSION_WARNING_SECONDS = 60
-
 
 def navigation(request):
     return {
@@ -16,5 +14,5 @@ def navigation(request):
         "password_reset_url": nav.url_if_exists("accounts:password_reset"),
         "current_path": request.path,
         "session_idle_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
-        "session_warning_seconds": SESSION_WARNING_SECONDS,
+        "session_warning_seconds": settings.SESSION_WARNING_SECONDS,
     }

@@ -219,6 +219,7 @@ SMS_FILE_PATH = VAR_DIR / "sms"
 # Sessions (ACC-11): idle timeout with a warning a minute before, and an absolute limit.
 SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=15))
 SESSION_ABSOLUTE_TIMEOUT = datetime.timedelta(hours=12)
+SESSION_WARNING_SECONDS = 60
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 
 # --- Security -------------------------------------------------------------------------------------

@@ -32,8 +32,8 @@
     ticker = setInterval(function () {
       left -= 1;
       countdown.textContent = Math.max(left, 0);
-      // Past the limit the server has ended the session; reloading shows the login page and why.
-      if (left <= 0) { clearInterval(ticker); window.location.reload(); }
+      // A second past the limit the server has ended the session; reloading shows the login page and why.
+      if (left < 0) { clearInterval(ticker); window.location.reload(); }
     }, 1000);
   }
 

@@ -1,0 +1,34 @@
+"""The idle-timeout warning (ACC-11): shown before the server ends the session, and it can be extended."""
+
+import datetime
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_warning_lets_the_user_stay_and_otherwise_the_session_ends(page, live_url, audit, sign_in, settings):
+    settings.SESSION_IDLE_TIMEOUT = datetime.timedelta(seconds=8)
+    settings.SESSION_WARNING_SECONDS = 4
+    user = UserFactory(username="mjohnson", first_name="Maria", last_name="Johnson")
+    sign_in(user)
+    audit.check()
+    page.goto(live_url + "/resources/")
+    audit.check()
+
+    dialog = page.get_by_role("dialog", name="You will be signed out soon")
+    expect(dialog).to_be_visible(timeout=10_000)
+    expect(dialog.get_by_role("button", name="Stay signed in")).to_be_focused()
+    audit.check()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+
+    # Untouched, the warning comes back and the session ends on the server.
+    expect(dialog).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text(re.compile("You were signed out after .* without activity"))).to_be_visible()
+    audit.check()
