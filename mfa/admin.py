@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
 
-from mfa.models import EmailPinDevice, RememberedDevice, SMSPinDevice
+from mfa.models import EmailPinDevice, PasskeyDevice, RememberedDevice, SMSPinDevice
 from mfa.services import mfa_device_throttle_reset, remembered_device_forget
 
 
@@ -46,6 +47,19 @@ class EmailPinDeviceAdmin(PinDeviceAdmin):
 @admin.register(SMSPinDevice)
 class SMSPinDeviceAdmin(PinDeviceAdmin):
     search_fields = [*PinDeviceAdmin.search_fields, "number"]
+
+
+@admin.register(PasskeyDevice)
+class PasskeyDeviceAdmin(WebAuthnCredentialAdmin):
+    """django-otp-webauthn's own admin (no adding; the public key only when sensitive data is shown).
+
+    Support can turn a lost passkey off by unticking "confirmed"; it then no longer verifies anyone.
+    """
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "name"]
 
 
 @admin.register(RememberedDevice)

@@ -1,3 +1,4 @@
+import json
 import re
 
 from django import forms
@@ -56,6 +57,14 @@ class PinMethodForm(forms.Form):
         return self.cleaned_data["email" if self.cleaned_data["method"] == Method.EMAIL else "phone"]
 
 
+def remember_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        label=f"Remember this device for {settings.MFA_REMEMBER_DEVICE_DAYS} days",
+        required=False,
+        help_text="Only on a computer that you alone use.",
+    )
+
+
 class VerifyForm(forms.Form):
     """Seed 002, "Verify your identity": "Enter 6-digit code" and "Remember this device for 30 days"."""
 
@@ -64,11 +73,7 @@ class VerifyForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
         error_messages={"required": f"Enter the {PIN_LENGTH}-digit code"},
     )
-    remember = forms.BooleanField(
-        label=f"Remember this device for {settings.MFA_REMEMBER_DEVICE_DAYS} days",
-        required=False,
-        help_text="Only on a computer that you alone use.",
-    )
+    remember = remember_field()
 
     def clean_code(self):
         # Codes are often pasted as "123 456" or "123-456".
@@ -82,7 +87,7 @@ class ChooseMethodForm(forms.Form):
     """ "Use a different verification method": one of the user's confirmed devices."""
 
     device = forms.ChoiceField(
-        label="How do you want to get your code?",
+        label="How do you want to verify your identity?",
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a verification method"},
     )
@@ -95,3 +100,70 @@ class ChooseMethodForm(forms.Form):
     @property
     def chosen_device(self):
         return self.devices[self.cleaned_data["device"]]
+
+
+class BrowserAnswerInput(forms.HiddenInput):
+    """Filled in by mfa-passkeys.js for one attempt; never written back into the page."""
+
+    def format_value(self, value):
+        return None
+
+
+class PasskeyForm(forms.Form):
+    """What the browser answered when asked for a passkey: its credential, or the name of its error.
+
+    mfa-passkeys.js fills one of the two hidden fields and submits, so the page shows the outcome (and any
+    error, at the top and next to the button) like any other form.
+    """
+
+    credential = forms.CharField(widget=BrowserAnswerInput, required=False, max_length=65_536)
+    browser_error = forms.CharField(widget=BrowserAnswerInput, required=False, max_length=64)
+
+    # The DOMException names the WebAuthn API gives, in the words of this page.
+    browser_error_messages: dict[str, str] = {}
+    cancelled_message = ""
+    failed_message = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        browser_error = cleaned.get("browser_error")
+        if browser_error:
+            raise ValidationError(
+                self.browser_error_messages.get(browser_error, self.failed_message), code="browser_error"
+            )
+        try:
+            credential = json.loads(cleaned.get("credential") or "null")
+        except ValueError:
+            credential = None
+        if not isinstance(credential, dict):
+            raise ValidationError(self.failed_message, code="no_credential")
+        cleaned["credential"] = credential
+        return cleaned
+
+
+class PasskeyRegisterForm(PasskeyForm):
+    """ "Set up a passkey"."""
+
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+
+    failed_message = "Your browser could not set up a passkey. Try again, or choose a different method."
+    browser_error_messages = {
+        "NotAllowedError": "The passkey was not set up: the request was cancelled or timed out. Try again, or "
+        "choose a different method.",
+        "InvalidStateError": "This device already has a passkey for your account. Use it to verify your identity, "
+        "or set up a passkey on another device.",
+        "SecurityError": "This browser will not set up a passkey at this web address.",
+    }
+
+
+class PasskeyVerifyForm(PasskeyForm):
+    """Seed 002, "Verify your identity", with a passkey instead of a code; "Remember this device" stays."""
+
+    remember = remember_field()
+
+    failed_message = "Your browser could not use a passkey. Try again, or use a different verification method."
+    browser_error_messages = {
+        "NotAllowedError": "The passkey was not used: the request was cancelled or timed out. Try again, or use "
+        "a different verification method.",
+        "SecurityError": "This browser will not use a passkey at this web address.",
+    }

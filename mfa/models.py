@@ -1,8 +1,9 @@
 """MFA devices (ACC-5) and remembered browsers (seed 003).
 
 Email and SMS devices keep only a keyed hash of the PIN they sent, never the PIN itself (django-otp's
-EmailDevice stores it in clear). The authenticator app is django-otp's TOTPDevice, seen through a proxy
-that gives every method the same small interface: ``method``, ``destination_masked`` and ``label``.
+EmailDevice stores it in clear). The authenticator app is django-otp's TOTPDevice and a passkey is
+django-otp-webauthn's WebAuthnCredential, each seen through a proxy that gives every method the same small
+interface: ``method``, ``delivers_pin``, ``destination_masked`` and ``label``.
 """
 
 from datetime import timedelta
@@ -16,6 +17,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_number_token
+from django_otp_webauthn.models import WebAuthnCredential
 
 from delivery.sms import send_sms
 from reference.validators import validate_us_phone
@@ -30,6 +32,7 @@ PIN_RESEND_COOLDOWN_SECONDS = 60
 
 class Method(models.TextChoices):
     APP = "app", "Authenticator app"
+    PASSKEY = "passkey", "Passkey"
     EMAIL = "email", "Email"
     SMS = "sms", "SMS"
 
@@ -66,6 +69,7 @@ class HashedSideChannelDevice(TimestampMixin, CooldownMixin, ThrottlingMixin, Si
         abstract = True
 
     method: Method
+    delivers_pin = True
 
     @property
     def destination_masked(self) -> str:
@@ -190,6 +194,7 @@ class AuthenticatorAppDevice(TOTPDevice):
     """django-otp's TOTP device (an authenticator app), with the interface the MFA pages use."""
 
     method = Method.APP
+    delivers_pin = False
     sent_to_heading = ""
 
     class Meta:
@@ -209,8 +214,36 @@ class AuthenticatorAppDevice(TOTPDevice):
         return False
 
 
+class PasskeyDevice(WebAuthnCredential):
+    """django-otp-webauthn's passkey (a WebAuthn credential), with the interface the MFA pages use.
+
+    The row is written only when the browser's registration passed every check, so a passkey is confirmed
+    from the start; ``name`` records the browser it was made in ("Passkey (Chrome on Windows)").
+    """
+
+    method = Method.PASSKEY
+    delivers_pin = False
+    sent_to_heading = ""
+
+    class Meta:
+        proxy = True
+        verbose_name = "passkey"
+
+    @property
+    def destination_masked(self) -> str:
+        return ""
+
+    @property
+    def label(self) -> str:
+        return self.name or "Passkey"
+
+    @property
+    def has_pending_pin(self) -> bool:
+        return False
+
+
 # The devices the MFA pages offer, in the order the setup page recommends them.
-DEVICE_MODELS = (AuthenticatorAppDevice, EmailPinDevice, SMSPinDevice)
+DEVICE_MODELS = (AuthenticatorAppDevice, PasskeyDevice, EmailPinDevice, SMSPinDevice)
 
 
 class RememberedDevice(models.Model):

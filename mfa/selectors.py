@@ -2,9 +2,10 @@
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http.request import split_domain_port
 from django.utils import timezone
 
-from mfa.models import DEVICE_MODELS, RememberedDevice
+from mfa.models import DEVICE_MODELS, PasskeyDevice, RememberedDevice
 
 # The device the "Verify your identity" page is asking for (a django-otp persistent id).
 SESSION_DEVICE = "mfa_device"
@@ -85,6 +86,25 @@ def mfa_may_add_device(request) -> bool:
     Otherwise a stolen password alone could register the thief's own phone and skip the real one.
     """
     return mfa_session_is_verified(request) or not mfa_user_has_device(request.user)
+
+
+def mfa_passkeys_available(request) -> bool:
+    """Browsers use a passkey only on the domain it was made for (the relying-party ID) or a subdomain: at
+    any other address (http://127.0.0.1 in development) the pages offer the other methods instead of a
+    prompt that can only fail."""
+    site = PasskeyDevice.get_webauthn_helper(request=request).get_relying_party_domain()
+    host, _ = split_domain_port(request.get_host())
+    return bool(site) and (host == site or host.endswith(f".{site}"))
+
+
+def mfa_passkey_address(request) -> str:
+    """Where passkeys do work, to tell a user who opened the portal at another address."""
+    origins = PasskeyDevice.get_webauthn_helper(request=request).get_allowed_origins()
+    return origins[0] if origins else ""
+
+
+def mfa_user_has_passkey(user) -> bool:
+    return PasskeyDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def remembered_devices_for(user) -> QuerySet[RememberedDevice]:

@@ -1,4 +1,4 @@
-"""Writes for MFA (ACC-5, seed 003): register devices, send and check PINs, remember browsers.
+"""Writes for MFA (ACC-5, seed 003): register devices, send and check PINs, passkeys, remember browsers.
 
 Every step writes an audit row (SEC-2) whose details name the method and device, never a PIN or an
 address.
@@ -14,16 +14,18 @@ import django_otp
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django_otp_webauthn.exceptions import CredentialDisabled, OTPWebAuthnApiError
+from webauthn.helpers.exceptions import WebAuthnException
 
 from audit.services import audit_record
 from mfa.models import (
-    DEVICE_MODELS,
     AuthenticatorAppDevice,
     EmailPinDevice,
     Method,
+    PasskeyDevice,
     RememberedDevice,
     SMSPinDevice,
 )
@@ -33,6 +35,7 @@ from mfa.selectors import (
     mfa_device_get,
     mfa_may_add_device,
     mfa_session_is_verified,
+    mfa_user_has_passkey,
 )
 
 logger = logging.getLogger(__name__)
@@ -44,6 +47,13 @@ REMEMBER_COOKIE_PATH = "/mfa/"
 
 PIN_DEVICE_MODELS = {Method.EMAIL: EmailPinDevice, Method.SMS: SMSPinDevice}
 PIN_DESTINATION_FIELDS = {Method.EMAIL: "email", Method.SMS: "number"}
+# Devices that wait, unconfirmed, for their first code. A passkey never does: its row is written by a
+# successful registration, and an unconfirmed passkey is one that support turned off.
+PENDING_DEVICE_MODELS = (AuthenticatorAppDevice, EmailPinDevice, SMSPinDevice)
+
+# A passkey ceremony's challenge (django-otp-webauthn's state), from the options to the browser's answer.
+SESSION_PASSKEY_REGISTRATION = "mfa_passkey_registration"
+SESSION_PASSKEY_AUTHENTICATION = "mfa_passkey_authentication"
 
 
 def _details(device, **extra) -> dict:
@@ -61,7 +71,7 @@ def _seconds_until(moment) -> int:
 
 def _pending_devices_discard(user) -> None:
     """One unconfirmed device at a time: starting a new set-up abandons the last one."""
-    for model in DEVICE_MODELS:
+    for model in PENDING_DEVICE_MODELS:
         model.objects.filter(user=user, confirmed=False).delete()
 
 
@@ -143,7 +153,7 @@ def mfa_challenge_start(*, request, device) -> None:
     Raises ValidationError when a PIN is due but cannot be sent yet (cooldown) or at all.
     """
     request.session[SESSION_DEVICE] = device.persistent_id
-    if device.method != Method.APP and not device.has_pending_pin:
+    if device.delivers_pin and not device.has_pending_pin:
         mfa_pin_send(request=request, device=device)
 
 
@@ -170,6 +180,8 @@ def mfa_verify(*, request, device, code: str) -> None:
     Raises ValidationError with the message for the page when the code is wrong, expired, or the
     device is throttled after wrong guesses.
     """
+    if device.method == Method.PASSKEY:
+        raise ValidationError("Verify with your passkey: it has no code to type.", code="passkey")
     with transaction.atomic():
         device = _locked(device)
         if device.user_id != request.user.pk:
@@ -204,6 +216,131 @@ def mfa_verify(*, request, device, code: str) -> None:
         raise ValidationError("The code is not correct. Check it and try again, or select Resend.", code="invalid")
     mfa_session_mark_verified(request=request, device=device)
     audit_record(action="mfa.verified", request=request, target=device, details=_details(device))
+
+
+# --- Passkeys (django-otp-webauthn does the WebAuthn checks; these add our rules and the session) ---------
+
+
+def _webauthn(request):
+    return PasskeyDevice.get_webauthn_helper(request=request)
+
+
+def _ceremony_state_pop(request, key: str) -> dict | None:
+    """The challenge this answer must match, spent before the answer is checked, so no answer is
+    accepted twice. Saved at once, outside any transaction, so a failure further on cannot undo that."""
+    state = request.session.pop(key, None)
+    request.session.save()
+    return state
+
+
+def _passkey_name(request) -> str:
+    """ "Passkey (Chrome on Windows)": where it was made, to tell a user's passkeys apart."""
+    browser = _browser_label(request.META.get("HTTP_USER_AGENT", ""))
+    return "Passkey" if browser == "Browser" else f"Passkey ({browser})"
+
+
+def _passkey_refusal_reason(error) -> str:
+    if isinstance(error, IntegrityError):
+        return "already_registered"
+    # django-otp-webauthn's errors carry a code; py_webauthn's say only that the answer did not verify.
+    return getattr(error, "code", "") or "invalid_response"
+
+
+@transaction.atomic
+def mfa_passkey_registration_begin(*, request) -> dict:
+    """ "Set up a passkey": the options (a challenge, the site, the user, passkeys they already have)
+    the browser needs to create one. Starting abandons any other unfinished set-up."""
+    if not mfa_may_add_device(request):
+        raise PermissionDenied("Verify your identity before adding another method.")
+    _pending_devices_discard(request.user)
+    options, state = _webauthn(request).register_begin(user=request.user)
+    request.session[SESSION_PASSKEY_REGISTRATION] = state
+    return options
+
+
+def mfa_passkey_register(*, request, credential: dict) -> PasskeyDevice:
+    """Keep the passkey the browser created, once its answer matches the challenge, site and origin.
+
+    A successful registration confirms it and, like the first code from a new app or PIN, verifies the
+    session. Raises ValidationError with the message for the page when the answer does not pass.
+    """
+    state = _ceremony_state_pop(request, SESSION_PASSKEY_REGISTRATION)
+    if not mfa_may_add_device(request):
+        raise PermissionDenied("Verify your identity before adding another method.")
+    if state is None:
+        raise ValidationError("The passkey set-up had expired. Select Set up a passkey again.", code="no_challenge")
+    try:
+        with transaction.atomic():
+            created = _webauthn(request).register_complete(user=request.user, state=state, data=credential)
+            device = PasskeyDevice.objects.get(pk=created.pk)
+            device.name = _passkey_name(request)
+            device.save(update_fields=["name"])
+            _device_confirm(request=request, device=device)
+    except (WebAuthnException, OTPWebAuthnApiError, IntegrityError) as error:
+        reason = _passkey_refusal_reason(error)
+        logger.info("Passkey registration refused for user %s: %s", request.user.pk, reason)
+        audit_record(
+            action="mfa.passkey_refused", request=request, details={"method": Method.PASSKEY.value, "reason": reason}
+        )
+        if reason == "already_registered":
+            raise ValidationError("This passkey is already set up.", code=reason) from error
+        raise ValidationError(
+            "We could not set up this passkey. Try again, or choose a different method.", code=reason
+        ) from error
+    mfa_session_mark_verified(request=request, device=device)
+    audit_record(action="mfa.verified", request=request, target=device, details=_details(device))
+    return device
+
+
+def mfa_passkey_authentication_begin(*, request) -> dict:
+    """ "Verify with a passkey": a challenge for one of the signed-in user's own passkeys to sign."""
+    if not mfa_user_has_passkey(request.user):
+        raise ValidationError("You have no passkey. Use a different verification method.", code="no_passkey")
+    # The password came first, so the passkey counts as the thing the user has; the browser need not
+    # also ask for its PIN or fingerprint (it still may).
+    options, state = _webauthn(request).authenticate_begin(user=request.user, require_user_verification=False)
+    request.session[SESSION_PASSKEY_AUTHENTICATION] = state
+    return options
+
+
+PASSKEY_VERIFY_REFUSALS = {
+    "credential_not_found": "This passkey is not set up for your account. Use a different verification method.",
+    "credential_user_mismatch": "This passkey is not set up for your account. Use a different verification method.",
+    "credential_disabled": "This passkey has been turned off. Use a different verification method.",
+}
+
+
+def mfa_passkey_verify(*, request, credential: dict) -> PasskeyDevice:
+    """Check the browser's signed answer with one of the user's own confirmed passkeys; on success the
+    session is verified exactly as with a code. Another user's passkey is refused.
+
+    Raises ValidationError with the message for the page when the answer does not pass.
+    """
+    state = _ceremony_state_pop(request, SESSION_PASSKEY_AUTHENTICATION)
+    if state is None:
+        raise ValidationError(
+            "The passkey check had expired. Select Verify with a passkey to try again.", code="no_challenge"
+        )
+    try:
+        with transaction.atomic():
+            # Refuses a passkey of another user, and one whose signature, challenge, origin or count is wrong.
+            used = _webauthn(request).authenticate_complete(user=request.user, state=state, data=credential)
+            device = PasskeyDevice.objects.filter(pk=used.pk, user=request.user, confirmed=True).first()
+            if device is None:
+                # Rolls back the use just recorded on the row.
+                raise CredentialDisabled()
+    except (WebAuthnException, OTPWebAuthnApiError) as error:
+        reason = _passkey_refusal_reason(error)
+        audit_record(
+            action="mfa.verify_failed", request=request, details={"method": Method.PASSKEY.value, "reason": reason}
+        )
+        message = PASSKEY_VERIFY_REFUSALS.get(
+            reason, "The passkey check did not pass. Try again, or use a different verification method."
+        )
+        raise ValidationError(message, code=reason) from error
+    mfa_session_mark_verified(request=request, device=device)
+    audit_record(action="mfa.verified", request=request, target=device, details=_details(device))
+    return device
 
 
 @transaction.atomic

@@ -1,4 +1,8 @@
-"""MFA pages (ACC-5): set up a method, "Verify your identity", choose another method, remembered devices."""
+"""MFA pages (ACC-5): set up a method, "Verify your identity", choose another method, remembered devices.
+
+Passkeys add two small JSON endpoints that hand the browser a challenge (mfa-passkeys.js asks for them);
+the browser's answer then comes back through an ordinary form post, like a code.
+"""
 
 from functools import wraps
 from urllib.parse import urlencode
@@ -7,14 +11,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import FormView
 
-from mfa.forms import ChooseMethodForm, PinMethodForm, VerifyForm
+from mfa.forms import ChooseMethodForm, PasskeyRegisterForm, PasskeyVerifyForm, PinMethodForm, VerifyForm
 from mfa.models import Method
 from mfa.qr import authenticator_qr_svg, authenticator_secret
 from mfa.selectors import (
@@ -22,6 +28,8 @@ from mfa.selectors import (
     mfa_default_device,
     mfa_devices_for,
     mfa_may_add_device,
+    mfa_passkey_address,
+    mfa_passkeys_available,
     mfa_session_device,
     mfa_session_is_verified,
     remembered_devices_for,
@@ -30,6 +38,10 @@ from mfa.services import (
     REMEMBER_COOKIE_NAME,
     mfa_app_device_create,
     mfa_challenge_start,
+    mfa_passkey_authentication_begin,
+    mfa_passkey_register,
+    mfa_passkey_registration_begin,
+    mfa_passkey_verify,
     mfa_pin_device_register,
     mfa_pin_send,
     mfa_verify,
@@ -67,6 +79,11 @@ def _verified_redirect(request, form):
     if form.cleaned_data["remember"]:
         remembered_device_create(request=request, response=response)
     return response
+
+
+def _passkey_context(request) -> dict:
+    """What a page that offers passkeys needs: whether this address can use them, and which can."""
+    return {"passkeys_available": mfa_passkeys_available(request), "passkey_address": mfa_passkey_address(request)}
 
 
 def mfa_verified_required(view):
@@ -127,6 +144,9 @@ class SetupView(LoginRequiredMixin, MayAddDeviceMixin, FormView):
     def get_initial(self):
         return {"email": self.request.user.email, "phone": self.request.user.phone}
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(passkey_form=PasskeyRegisterForm(), **_passkey_context(self.request), **kwargs)
+
     def form_valid(self, form):
         method = form.cleaned_data["method"]
         try:
@@ -174,11 +194,47 @@ class SetupAppView(LoginRequiredMixin, MayAddDeviceMixin, FormView):
         return _verified_redirect(self.request, form)
 
 
+@never_cache
+@require_POST
+@login_required
+def passkey_register_options(request):
+    """JSON for mfa-passkeys.js: how the browser should create a passkey (with a fresh challenge)."""
+    try:
+        options = mfa_passkey_registration_begin(request=request)
+    except PermissionDenied as error:
+        return JsonResponse({"detail": str(error)}, status=403)
+    return JsonResponse(options)
+
+
+class SetupPasskeyView(LoginRequiredMixin, MayAddDeviceMixin, FormView):
+    """ "Passkey (recommended)": the browser creates a passkey, and its successful registration confirms it.
+
+    The set-up and verification-methods pages post here; this page shows what went wrong, if anything.
+    """
+
+    template_name = "mfa/setup_passkey.html"
+    form_class = PasskeyRegisterForm
+
+    def get_initial(self):
+        return {"next": _safe_next(self.request, self.request.GET.get("next", ""))}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**_passkey_context(self.request), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            mfa_passkey_register(request=self.request, credential=form.cleaned_data["credential"])
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Passkey set up. Use it the next time we ask you to verify your identity.")
+        return redirect(_safe_next(self.request, form.cleaned_data["next"]) or _after_verification(self.request))
+
+
 class VerifyView(LoginRequiredMixin, FormView):
-    """Seed 002, "Verify your identity"."""
+    """Seed 002, "Verify your identity": a code, or for a passkey the browser's signed answer."""
 
     template_name = "mfa/verify.html"
-    form_class = VerifyForm
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -189,16 +245,44 @@ class VerifyView(LoginRequiredMixin, FormView):
                 return redirect("mfa:setup_app")
         return super().dispatch(request, *args, **kwargs)
 
+    @property
+    def uses_passkey(self) -> bool:
+        return self.device.method == Method.PASSKEY
+
+    def get_form_class(self):
+        return PasskeyVerifyForm if self.uses_passkey else VerifyForm
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(device=self.device, can_resend=self.device.method != Method.APP, **kwargs)
+        return super().get_context_data(
+            device=self.device,
+            can_resend=self.device.delivers_pin,
+            uses_passkey=self.uses_passkey,
+            **_passkey_context(self.request),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         try:
-            mfa_verify(request=self.request, device=self.device, code=form.cleaned_data["code"])
+            if self.uses_passkey:
+                mfa_passkey_verify(request=self.request, credential=form.cleaned_data["credential"])
+            else:
+                mfa_verify(request=self.request, device=self.device, code=form.cleaned_data["code"])
         except ValidationError as error:
-            form.add_error("code", error)
+            form.add_error(None if self.uses_passkey else "code", error)
             return self.form_invalid(form)
         return _verified_redirect(self.request, form)
+
+
+@never_cache
+@require_POST
+@login_required
+def passkey_verify_options(request):
+    """JSON for mfa-passkeys.js: a fresh challenge for one of the user's passkeys to sign."""
+    try:
+        options = mfa_passkey_authentication_begin(request=request)
+    except ValidationError as error:
+        return JsonResponse({"detail": error.messages[0]}, status=400)
+    return JsonResponse(options)
 
 
 @require_POST
@@ -206,7 +290,7 @@ class VerifyView(LoginRequiredMixin, FormView):
 def resend(request):
     """ "Didn't receive a code? ... Resend.": a new PIN, after the cooldown."""
     device = mfa_session_device(request)
-    if device is None or device.method == Method.APP:
+    if device is None or not device.delivers_pin:
         return redirect("mfa:start")
     try:
         mfa_pin_send(request=request, device=device)
@@ -251,7 +335,12 @@ def devices(request):
     return render(
         request,
         "mfa/devices.html",
-        {"methods": mfa_devices_for(request.user), "remembered_devices": remembered_devices_for(request.user)},
+        {
+            "methods": mfa_devices_for(request.user),
+            "remembered_devices": remembered_devices_for(request.user),
+            "passkey_form": PasskeyRegisterForm(initial={"next": request.path}),
+            **_passkey_context(request),
+        },
     )
 
 

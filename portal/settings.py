@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_email",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "axes",
     "portal",
     "audit",
@@ -206,6 +207,18 @@ OTP_EMAIL_TOKEN_VALIDITY = MFA_PIN_VALIDITY_SECONDS
 OTP_TOTP_ISSUER = "EviCore Provider Portal"
 # Staff never see a user's authenticator secret or its QR code in the admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys (WebAuthn, django-otp-webauthn). A passkey belongs to one relying-party ID, a domain name (never
+# an IP address): browsers offer it only on that domain or its subdomains, over https or on
+# http://localhost. Production defaults to the first ALLOWED_HOSTS name; changing the ID later voids
+# every registered passkey.
+OTP_WEBAUTHN_RP_ID = env.str("OTP_WEBAUTHN_RP_ID", default=ALLOWED_HOSTS[0].lstrip(".") if PRODUCTION else "localhost")
+OTP_WEBAUTHN_RP_NAME = env.str("OTP_WEBAUTHN_RP_NAME", default=OTP_TOTP_ISSUER)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS",
+    default=[f"https://{OTP_WEBAUTHN_RP_ID}"] if PRODUCTION else ["http://localhost:8000"],
+)
+# A passkey is the second factor after the password here, never a way to log in without one.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 SMS_BACKEND = env.str(
     "SMS_BACKEND",
     default={
