@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 PORT="${PORT:-8000}"
 HOST="${HOST:-127.0.0.1}"
 PY=.venv/bin/python
+# Passkeys (WebAuthn) work only on a secure context or localhost, never on an IP address.
+export OTP_WEBAUTHN_ALLOWED_ORIGINS="${OTP_WEBAUTHN_ALLOWED_ORIGINS:-http://localhost:$PORT}"
 mkdir -p var/run var/log
 
 $PY manage.py migrate --noinput -v0
@@ -33,8 +35,8 @@ pids+=($!)
 
 cat <<MSG
 
-  Provider portal:  http://$HOST:$PORT/
-  Reviewer admin:   http://$HOST:$PORT/admin/
+  Provider portal:  http://localhost:$PORT/   (passkeys need localhost; http://$HOST:$PORT/ works for the rest)
+  Reviewer admin:   http://localhost:$PORT/admin/
   Health:           http://$HOST:$PORT/health/
   Worker and beat logs: var/log/worker.log, var/log/beat.log
   Demo logins are listed above (password for all: ${DEMO_PASSWORD:-Evergreen#Clinic48}).
