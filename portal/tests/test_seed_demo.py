@@ -81,3 +81,19 @@ def test_demo_logins_are_not_created_in_production(settings):
 def test_scale_must_be_positive():
     with pytest.raises(CommandError):
         call_command("seed_demo", scale=0)
+
+
+def test_every_demo_login_can_pass_mfa_with_the_pin_from_the_email(settings):
+    import re
+
+    from django.core import mail
+
+    call_command("seed_demo", scale=10)
+    for demo in DEMO_USERS:
+        client = Client()
+        client.post("/accounts/login/", {"username": demo.username, "password": settings.DEMO_PASSWORD})
+        verify = client.get("/", follow=True)
+        assert "Verify your identity" in verify.content.decode(), demo.username
+        pin = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
+        response = client.post("/mfa/verify/", {"code": pin}, follow=True)
+        assert "Welcome," in response.content.decode(), demo.username

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_USERS, demo_users_ensure
+from mfa.demo import mfa_demo_devices_ensure
 from practices.demo import practices_demo_ensure
 from reference.demo import members_generate, providers_generate, sites_generate
 from reference.services import reference_data_load
@@ -34,7 +35,11 @@ class Command(BaseCommand):
             ("members", lambda: members_generate(scale)),
         ]
         if not settings.PRODUCTION:
-            steps += [("demo logins", demo_users_ensure), ("practices", practices_demo_ensure)]
+            steps += [
+                ("demo logins", demo_users_ensure),
+                ("demo MFA devices", mfa_demo_devices_ensure),
+                ("practices", practices_demo_ensure),
+            ]
         for label, step in steps:
             step_started = time.monotonic()
             added = step()
@@ -44,3 +49,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo logins (password for all: {settings.DEMO_PASSWORD}):")
             for demo in DEMO_USERS:
                 self.stdout.write(f"  {demo.username:<12} {demo.role}")
+            self.stdout.write(
+                "MFA is set up by email: after the password, read the 6-digit PIN from the newest file in "
+                f"{settings.EMAIL_FILE_PATH}/ (or add an authenticator app or passkey once signed in)."
+            )
