@@ -3,6 +3,7 @@ from django_otp_webauthn.admin import WebAuthnCredentialAdmin
 
 from mfa.models import EmailPinDevice, PasskeyDevice, RememberedDevice, SMSPinDevice
 from mfa.services import mfa_device_throttle_reset, remembered_device_forget
+from portal.admin_mixins import ReadOnlyAdminMixin
 
 
 class PinDeviceAdmin(admin.ModelAdmin):
@@ -63,7 +64,7 @@ class PasskeyDeviceAdmin(WebAuthnCredentialAdmin):
 
 
 @admin.register(RememberedDevice)
-class RememberedDeviceAdmin(admin.ModelAdmin):
+class RememberedDeviceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only, except "Forget" (a lost laptop): through the service, so the audit log records it."""
 
     list_display = ["user", "label", "created_at", "last_used_at", "expires_at"]
@@ -81,15 +82,7 @@ class RememberedDeviceAdmin(admin.ModelAdmin):
             remembered_device_forget(request=request, remembered_device=remembered)
         self.message_user(request, f"Forgot {len(devices)} device(s).", messages.SUCCESS)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting skips the audit row; the "Forget" action does the same with one.
-        return False
+    # Read-only (ReadOnlyAdminMixin): deleting would skip the audit row; the "Forget" action writes one.
 
     def has_forget_permission(self, request):
         return request.user.has_perm("mfa.delete_remembereddevice")

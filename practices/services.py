@@ -95,12 +95,9 @@ def membership_entitlements_set(
         "precertification_appeals": precertification_appeals,
         "correspondence": correspondence,
     }
-    before = {field: getattr(membership, field) for field in wanted}
-    if before == wanted:
+    before = _fields_set(membership, wanted, also_save=["updated_at"])
+    if before is None:
         return membership
-    for field, value in wanted.items():
-        setattr(membership, field, value)
-    membership.save(update_fields=[*wanted, "updated_at"])
     audit_record(
         action="practice.entitlements_changed",
         request=request,
@@ -127,12 +124,9 @@ def practice_delivery_set(
         "paper_precertification_letters": paper_precertification_letters,
         "paper_claim_letters": paper_claim_letters,
     }
-    before = {field: getattr(practice, field) for field in wanted}
-    if before == wanted:
+    before = _fields_set(practice, wanted)
+    if before is None:
         return practice
-    for field, value in wanted.items():
-        setattr(practice, field, value)
-    practice.save(update_fields=list(wanted))
     audit_record(
         action="practice.delivery_changed",
         request=request,
@@ -231,3 +225,14 @@ def worklist_access_revoke(*, owner, access: WorklistAccess, request=None) -> Wo
         details={"owner_id": access.owner_id, "grantee_id": access.grantee_id},
     )
     return access
+
+
+def _fields_set(instance, wanted: dict, also_save: tuple | list = ()) -> dict | None:
+    """Save ``wanted`` field values; the values before, or None when nothing changed (no save, no audit)."""
+    before = {field: getattr(instance, field) for field in wanted}
+    if before == wanted:
+        return None
+    for field, value in wanted.items():
+        setattr(instance, field, value)
+    instance.save(update_fields=[*wanted, *also_save])
+    return before

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from portal.admin_mixins import ReadOnlyAdminMixin
 from reference.models import (
     DiagnosisCode,
     Eligibility,
@@ -31,22 +32,13 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(DiagnosisCode)
-class DiagnosisCodeAdmin(admin.ModelAdmin):
+class DiagnosisCodeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the code set comes from the ICD-10-CM package, and SQLite's word index mirrors it."""
 
     list_display = ["code", "description", "is_billable"]
     list_filter = ["is_billable"]
     search_fields = ["code"]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(HcpcsCode)
