@@ -8,6 +8,8 @@ NOT_HANDLED = (
     "{name} requests are not built in this portal. Submit them through the EviCore provider portal "
     "for your health plan, or call the EviCore Intake Team at 800.298.4806."
 )
+# Clinical upload size cap per program, in MB (seed 001: 5MB for Home Health; seed 002: 25MB for DME).
+UPLOAD_MAX_MEGABYTES = {"home-health": 5, "dme": 25}
 PROGRAMS = [
     # code, name, header code, buildable
     ("dme", "Durable Medical Equipment(DME)", "DME", True),
@@ -96,6 +98,20 @@ PLAN_PROGRAMS = [
         "8669993510",
     ),
 ]
+
+CALL_CIGNA = (
+    "Same day precertification and retrospective authorization requests should be submitted directly to "
+    "Cigna Healthcare by calling 1.800.88Cigna (800.882.4462) or the number on the back of the customer's card."
+)
+# (plan, program) -> same-day online?, retro window in business days (None: phone it in), instruction.
+DATE_OF_SERVICE_RULES = {
+    # Seed 001: Cigna takes same-day and retrospective Home Health requests by phone only.
+    ("cigna-commercial", "home-health"): (False, None, CALL_CIGNA),
+    ("cigna-medicare", "home-health"): (False, None, CALL_CIGNA),
+    # Seed 002: retrospective DME requests within 15 business days of the date of service.
+    ("cigna-commercial", "dme"): (True, 15, ""),
+    ("cigna-medicare", "dme"): (True, 15, ""),
+}
 
 # Home Health disciplines (seed 001 bundle and manual request), billed per visit.
 HOME_HEALTH_CODES = [

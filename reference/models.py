@@ -28,6 +28,8 @@ class Program(models.Model):
         blank=True, help_text="Shown when a provider picks a program we do not build."
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
+    # Seeds 001/002: clinical uploads of at most 5 MB each for Home Health, 25 MB for DME.
+    upload_max_megabytes = models.PositiveSmallIntegerField(default=5)
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -66,6 +68,22 @@ class PlanProgram(models.Model):
     services_included = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=10, validators=[validate_us_phone])
     fax = models.CharField(max_length=10, validators=[validate_us_phone])
+    # Date-of-service rules of the plan for this program (seeds 001, 002). Cigna Home Health takes
+    # neither same-day nor retrospective requests online: the provider phones the plan instead.
+    same_day_requests_online = models.BooleanField(
+        default=True, help_text="A request whose date of service is today may be built online."
+    )
+    retro_window_business_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many business days after the date of service a retrospective request is still "
+        "accepted online; empty when retrospective requests must be phoned in.",
+    )
+    phone_in_instruction = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What to do instead when a request cannot be built online (same-day or retrospective).",
+    )
 
     class Meta:
         ordering = ["health_plan__name", "program__sort_order"]

@@ -71,6 +71,7 @@ def catalog_load() -> None:
                 "is_buildable": buildable,
                 "unavailable_message": "" if buildable else catalog.NOT_HANDLED.format(name=name),
                 "sort_order": order,
+                "upload_max_megabytes": catalog.UPLOAD_MAX_MEGABYTES.get(code, 5),
             },
         )
     plans = {}
@@ -84,6 +85,7 @@ def catalog_load() -> None:
             },
         )
     for plan, program, reviewer, services, phone, fax in catalog.PLAN_PROGRAMS:
+        same_day, retro_days, instruction = catalog.DATE_OF_SERVICE_RULES.get((plan, program), (True, None, ""))
         PlanProgram.objects.update_or_create(
             health_plan=plans[plan],
             program=programs[program],
@@ -92,6 +94,9 @@ def catalog_load() -> None:
                 "services_included": services,
                 "phone": phone,
                 "fax": fax,
+                "same_day_requests_online": same_day,
+                "retro_window_business_days": retro_days,
+                "phone_in_instruction": instruction,
             },
         )
     for code, description, discipline in catalog.HOME_HEALTH_CODES:

@@ -50,7 +50,9 @@ install_requirements() {
 }
 
 install_requirements requirements.txt
-# Debian's libraries the app loads at run time: none yet beyond Python's own.
+# Debian's libraries the app loads at run time: WeasyPrint's text layout and fonts, libmagic for uploads.
+apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libmagic1 ||
+  echo "Could not install WeasyPrint's or libmagic's libraries: PDFs and uploads will fail." >&2
 
 if [ "$mode" = "test" ]; then
   install_requirements requirements-dev.txt

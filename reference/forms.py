@@ -1,0 +1,62 @@
+"""Form fields for the identifiers every app asks for, so each is cleaned and checked the same way."""
+
+import re
+
+from django import forms
+
+from reference.validators import format_us_phone, validate_npi, validate_tin, validate_us_phone
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+class USPhoneField(forms.CharField):
+    """A US phone or fax number typed any usual way ("(866) 668-9250", "1-866-668-9250"); cleans to 10 digits."""
+
+    widget = forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return format_us_phone(value) if value and re.fullmatch(r"\d{10}", str(value)) else value
+
+    def clean(self, value):
+        value = super().clean(value)
+        digits = _digits(value)
+        if not digits:
+            return ""
+        if len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        validate_us_phone(digits)
+        return digits
+
+
+class NPIField(forms.CharField):
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 14)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        digits = _digits(super().clean(value))
+        if digits:
+            validate_npi(digits)
+        return digits
+
+
+class TINField(forms.CharField):
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 11)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        digits = _digits(super().clean(value))
+        if digits:
+            validate_tin(digits)
+        return digits
