@@ -173,6 +173,12 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DJANGO_ENV == "dev"
 # Uploaded clinical documents live outside the web root and are only served through views.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+CLINICAL_UPLOAD_ROOT = Path(env.str("CLINICAL_UPLOAD_ROOT", default=str(VAR_DIR / "clinical-uploads")))
+# Five files of up to 25 MB (DME) in one post: stream to temp files, never hold them in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Case build (CASE-11): a request not submitted within this many days expires, with no letter.
+CASE_DRAFT_EXPIRY_DAYS = env.int("CASE_DRAFT_EXPIRY_DAYS", default=2)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -309,6 +315,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.record_worker_heartbeat",
         "schedule": 60.0,
     },
+    "expire-stale-case-drafts": {
+        "task": "cases.tasks.expire_stale_drafts",
+        "schedule": 15 * 60.0,
+    },
 }
 # A worker whose last heartbeat is older than this is reported as stale by /health/.
 WORKER_HEARTBEAT_STALE_AFTER = 3 * 60
@@ -320,7 +330,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Demo data -------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("mfa/", include("mfa.urls")),
     path("account/", include("practices.urls")),
     path("resources/", include("resources.urls")),
+    path("cases/", include("cases.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,482 @@
+"""One form per wizard step (seeds 001-003 labels); each validates its own question group."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from cases import rules
+from cases.models import BuilderRole, UrgencyCriterion
+from reference.forms import NPIField, TINField, USPhoneField
+from reference.models import DiagnosisCode, HealthPlan, Program
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+def _as_yes_no(value: bool | None) -> str | None:
+    return {True: "yes", False: "no"}.get(value)
+
+
+class UsDateField(forms.CharField):
+    """MM/DD/20YY or M/D/20YY (seed 001), typed as text so the format message can be the seed's."""
+
+    def __init__(self, *, birth_date: bool = False, **kwargs):
+        self.birth_date = birth_date
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return rules.format_us_date(value) if isinstance(value, datetime.date) else value
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return rules.parse_us_date(text, birth_date=self.birth_date)
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="date_format") from None
+
+
+# --- Step 1: Request an Authorization -----------------------------------------------------------
+
+
+class ProgramForm(forms.Form):
+    program = forms.ModelChoiceField(
+        label="To begin, please select a program below:",
+        queryset=Program.objects.all(),
+        to_field_name="code",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": "Select a program.", "invalid_choice": "Select a program from the list."},
+    )
+    dme_role = forms.ChoiceField(
+        label="Are you building a case as a referring physician or as a durable medical equipment provider?",
+        required=False,
+        choices=[
+            ("", "Please Select"),
+            (BuilderRole.REFERRING_PHYSICIAN, "Referring Physician"),
+            (BuilderRole.DME_PROVIDER, "Durable Medical Equipment"),
+        ],
+        help_text="For Durable Medical Equipment(DME). Only referring providers are allowed to order a case.",
+    )
+    hh_role = forms.ChoiceField(
+        label="Are you building a case as a referring physician's office or as a home health agency?",
+        required=False,
+        choices=[
+            ("", "Please Select"),
+            (BuilderRole.REFERRING_PHYSICIAN, "Referring Physician"),
+            (BuilderRole.HOME_HEALTH_AGENCY, "Home Health Agency"),
+        ],
+        help_text="For Home Health. Only referring providers are allowed to order a case.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        program = data.get("program")
+        if program is None:
+            return data
+        if not program.is_buildable:
+            self.add_error("program", program.unavailable_message)
+        elif program.code == "dme" and not data.get("dme_role"):
+            self.add_error("dme_role", "Select whether you are the referring physician or the DME provider.")
+        elif program.code == "home-health" and not data.get("hh_role"):
+            self.add_error("hh_role", "Select whether you are the referring physician or the home health agency.")
+        data["builder_role"] = data.get("dme_role") if program.code == "dme" else data.get("hh_role")
+        return data
+
+
+# --- Step 2: Requesting Provider Information ----------------------------------------------------
+
+
+class ProviderNpiSearchForm(forms.Form):
+    npi = NPIField(label="Search By NPI:", help_text="The provider's 10-digit NPI.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["npi"].error_messages["required"] = "Enter the provider's NPI to search."
+
+
+class PhysicianSearchForm(forms.Form):
+    """The supplier/agency path (seeds 002, 003): search for the physician by TIN, NPI, last name, city, zip."""
+
+    health_plan = forms.ModelChoiceField(
+        label="Healthplan:",
+        queryset=HealthPlan.objects.all(),
+        empty_label="Please Select",
+        error_messages={"required": "Select the health plan."},
+    )
+    tin = TINField(label="TIN:", required=False)
+    npi = NPIField(label="NPI:", required=False)
+    last_name = forms.CharField(label="Last Name:", required=False, max_length=60, help_text="(requires NPI or TIN)")
+    city = forms.CharField(label="City:", required=False, max_length=80, help_text="(city only, no state)")
+    zip_code = forms.CharField(label="Zip:", required=False, max_length=10)
+
+    def clean_zip_code(self):
+        zip_code = self.cleaned_data["zip_code"].strip()
+        if zip_code and not (zip_code[:5].isdigit() and len(zip_code) in (5, 10)):
+            raise forms.ValidationError("Enter a 5-digit zip code.")
+        return zip_code
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data.get("last_name") and not (data.get("npi") or data.get("tin")):
+            self.add_error("last_name", "A last name search requires the NPI or the TIN.")
+        elif not any(data.get(name) for name in ("tin", "npi", "city", "zip_code")):
+            self.add_error("tin", "Enter the TIN or the NPI, or the city or zip, to search.")
+        return data
+
+
+# --- Step 3: Choose Your Insurer ----------------------------------------------------------------
+
+
+class InsurerForm(forms.Form):
+    health_plan = forms.ModelChoiceField(
+        label="Please select the insurer for this authorization request.",
+        queryset=HealthPlan.objects.all(),
+        empty_label="Please Select",
+        error_messages={"required": "Select the insurer."},
+    )
+    provider_address = forms.ChoiceField(
+        label="Provider address",
+        help_text="The address of the requesting provider for this insurer.",
+        error_messages={"required": "Select the provider's address."},
+    )
+
+    def __init__(self, *args, addresses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider_address"].choices = [("", "Please Select"), *((a, a) for a in addresses)]
+
+
+# --- Step 4: Add Your Contact Info --------------------------------------------------------------
+
+
+class ContactForm(forms.Form):
+    contact_provider_name = forms.CharField(label="Provider's Name:", max_length=120)
+    contact_name = forms.CharField(
+        label="Who to Contact:", max_length=120, help_text="The person we call or fax about this request."
+    )
+    contact_fax = USPhoneField(label="Fax:")
+    contact_phone = USPhoneField(label="Phone:")
+    contact_phone_ext = forms.CharField(label="Ext.:", required=False, max_length=8)
+    contact_cell_phone = USPhoneField(label="Cell Phone:", required=False)
+    contact_email = forms.EmailField(label="Email:", max_length=254)
+    notify_by_email = forms.BooleanField(label="Receive email notification of case status changes", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        messages = {
+            "contact_provider_name": "Enter the provider's name.",
+            "contact_name": "Enter who to contact about this request.",
+            "contact_fax": "Enter the fax number.",
+            "contact_phone": "Enter the phone number.",
+            "contact_email": "Enter the email address.",
+        }
+        for name, message in messages.items():
+            self.fields[name].error_messages["required"] = message
+        self.fields["contact_email"].error_messages["invalid"] = "Enter an email address like name@example.com."
+
+    def clean_contact_phone_ext(self):
+        ext = self.cleaned_data["contact_phone_ext"].strip()
+        if ext and not ext.isdigit():
+            raise forms.ValidationError("Enter the extension as digits only.")
+        return ext
+
+
+# --- Step 5: the date of service (Attention!) ---------------------------------------------------
+
+
+class StartOfCareForm(forms.Form):
+    start_of_care = UsDateField(
+        label="What is the start of care date for this home health request?",
+        help_text="Date must be in MM/DD/20YY or M/D/20YY format",
+        error_messages={"required": "Enter the start of care date."},
+    )
+
+    def __init__(self, *args, rules_for_plan: rules.DateOfServiceRules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules_for_plan = rules_for_plan
+
+    def clean_start_of_care(self):
+        day = self.cleaned_data["start_of_care"]
+        problem = rules.date_of_service_problem(
+            date_of_service=day, today=timezone.localdate(), rules=self.rules_for_plan
+        )
+        if problem:
+            raise forms.ValidationError(problem, code="date_of_service")
+        return day
+
+
+class DmeDeliveredForm(forms.Form):
+    delivered = forms.ChoiceField(
+        label="Has the DME been delivered or dispensed?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select Yes if the DME has been delivered or dispensed, or No."},
+    )
+    delivered_on = UsDateField(
+        label="Date delivered or dispensed",
+        required=False,
+        help_text="If the DME has been delivered/dispensed, please enter that date (MM/DD/20YY).",
+    )
+
+    def __init__(self, *args, rules_for_plan: rules.DateOfServiceRules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rules_for_plan = rules_for_plan
+
+    def clean(self):
+        data = super().clean()
+        if data.get("delivered") != "yes":
+            data["delivered_on"] = None
+            return data
+        day = data.get("delivered_on")
+        if day is None:
+            if "delivered_on" not in self.errors:
+                self.add_error("delivered_on", "Enter the date the DME was delivered or dispensed.")
+            return data
+        today = timezone.localdate()
+        if day > today:
+            self.add_error("delivered_on", "The delivery date cannot be in the future: select No if not yet delivered.")
+            return data
+        problem = rules.date_of_service_problem(date_of_service=day, today=today, rules=self.rules_for_plan)
+        if problem:
+            self.add_error("delivered_on", problem)
+        return data
+
+
+# --- Step 6: Patient Eligibility Lookup ---------------------------------------------------------
+
+
+class EligibilityLookupForm(forms.Form):
+    member_id = forms.CharField(
+        label="Patient ID:", max_length=20, error_messages={"required": "Enter the Patient ID."}
+    )
+    date_of_birth = UsDateField(
+        birth_date=True,
+        label="Date Of Birth:",
+        help_text="MM/DD/YYYY",
+        error_messages={"required": "Enter the date of birth."},
+    )
+    last_name = forms.CharField(
+        label="Patient Last Name Only:",
+        max_length=60,
+        error_messages={"required": "Enter the patient's last name."},
+        help_text="When entering patient details, please review and confirm the spelling of the patient's name. "
+        "Verify accuracy of the patient's ID.",
+    )
+
+    def clean_date_of_birth(self):
+        day = self.cleaned_data["date_of_birth"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return day
+
+
+class PatientContactForm(forms.Form):
+    patient_cell_phone = USPhoneField(label="Patient Cell Phone", required=False)
+    patient_email = forms.EmailField(
+        label="Patient Email",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "Enter an email address like name@example.com."},
+    )
+
+
+# --- Step 7: Requested Service + Diagnosis ------------------------------------------------------
+
+
+class DiagnosisForm(forms.Form):
+    """Primary (required) and secondary (optional) ICD-10-CM codes, looked up by code or description."""
+
+    primary_query = forms.CharField(
+        label="Primary Diagnosis Code (Lookup by Code or Description)",
+        required=False,
+        max_length=100,
+        help_text='Type the code or words of the description, such as "S92.15" or "talus", then select Lookup.',
+    )
+    primary_code = forms.CharField(required=False, max_length=8)
+    secondary_query = forms.CharField(
+        label="Select a Secondary Diagnosis Code (Lookup by Code or Description)",
+        required=False,
+        max_length=100,
+    )
+    secondary_code = forms.CharField(required=False, max_length=8)
+
+    def __init__(self, *args, secondary_hint: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["secondary_query"].help_text = secondary_hint
+
+    @staticmethod
+    def _billable(code: str, field_label: str):
+        diagnosis = DiagnosisCode.objects.filter(code=code.strip().upper()).first()
+        if diagnosis is None:
+            raise forms.ValidationError(f"{code} is not an ICD-10-CM code. Look it up by code or description.")
+        if not diagnosis.is_billable:
+            raise forms.ValidationError(
+                f"{diagnosis.code} is a category, not a billable code: select one of the codes under it."
+            )
+        return diagnosis
+
+    def clean(self):
+        data = super().clean()
+        primary = data.get("primary_code") or ""
+        if not primary and _looks_like_full_code(data.get("primary_query", "")):
+            primary = data["primary_query"]
+        if not primary:
+            self.add_error("primary_query", "Select a primary diagnosis code: look it up by code or description.")
+        else:
+            try:
+                data["primary_diagnosis"] = self._billable(primary, "primary")
+            except forms.ValidationError as error:
+                self.add_error("primary_query", error)
+        secondary = data.get("secondary_code") or ""
+        if not secondary and _looks_like_full_code(data.get("secondary_query", "")):
+            secondary = data["secondary_query"]
+        data["secondary_diagnosis"] = None
+        if secondary:
+            try:
+                data["secondary_diagnosis"] = self._billable(secondary, "secondary")
+            except forms.ValidationError as error:
+                self.add_error("secondary_query", error)
+        if data.get("primary_diagnosis") and data.get("primary_diagnosis") == data.get("secondary_diagnosis"):
+            self.add_error("secondary_query", "The secondary diagnosis must differ from the primary diagnosis.")
+        return data
+
+
+def _looks_like_full_code(text: str) -> bool:
+    text = (text or "").strip()
+    return 3 <= len(text) <= 8 and text[0].isalpha() and text[1].isdigit() and " " not in text
+
+
+# --- Step 8: Add Site of Service ----------------------------------------------------------------
+
+
+class SiteSearchForm(forms.Form):
+    npi = NPIField(label="NPI:", required=False)
+    zip_code = forms.CharField(label="Zip Code:", required=False, max_length=10)
+    name = forms.CharField(label="Site Name:", required=False, max_length=120)
+    match = forms.ChoiceField(
+        label="Site name match",
+        choices=[("starts", "Starts with"), ("exact", "Exact match")],
+        initial="starts",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    tin = TINField(label="TIN:", required=False)
+    city = forms.CharField(label="City:", required=False, max_length=80)
+
+    def clean_zip_code(self):
+        zip_code = self.cleaned_data["zip_code"].strip()
+        if zip_code and not (zip_code[:5].isdigit() and len(zip_code) in (5, 10)):
+            raise forms.ValidationError("Enter a 5-digit zip code.")
+        return zip_code
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(data.get(n) for n in ("npi", "zip_code", "name", "tin", "city")):
+            self.add_error("npi", "Enter the NPI or TIN, or the site name with a zip code or city, to search.")
+        return data
+
+
+class SiteContactForm(forms.Form):
+    site_email = forms.EmailField(
+        label="Site Email (optional)",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "Enter an email address like name@example.com."},
+    )
+    site_fax = USPhoneField(label="Fax", error_messages={"required": "Enter the site's fax number."})
+    site_phone = USPhoneField(label="Phone", error_messages={"required": "Enter the site's phone number."})
+
+
+class DispensedUrgencyForm(forms.Form):
+    urgent_basis = forms.ChoiceField(
+        label="Was this test performed on an urgent basis?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select Yes or No: was it performed on an urgent basis?"},
+    )
+    after_hours = forms.ChoiceField(
+        label="Was this test performed after normal working hours (7am-7pm)?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select Yes or No: was it performed after normal working hours?"},
+    )
+
+
+# --- Step 9: Proceed to Clinical Information ----------------------------------------------------
+
+
+class AttestationForm(forms.Form):
+    attest = forms.BooleanField(
+        label="I acknowledge that the clinical information I am about to submit for this authorization request is "
+        "accurate and specific to this member, and that all information will be provided for this request.",
+        error_messages={"required": "Check the box to acknowledge the attestation before you continue."},
+    )
+
+
+# --- Urgency and upload -------------------------------------------------------------------------
+
+
+class UrgencyForm(forms.Form):
+    is_routine = forms.ChoiceField(
+        label="Is this case Routine/Standard?",
+        choices=[("yes", "YES"), ("no", "NO")],
+        widget=forms.RadioSelect,
+        help_text="If the case is standard, select Yes. If your request is urgent, select No.",
+        error_messages={"required": "Select Yes if the case is routine/standard, or No if it is urgent."},
+    )
+    urgency_criterion = forms.ChoiceField(
+        label="Please indicate if any of the following criteria are true regarding urgency of this request:",
+        choices=UrgencyCriterion.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_routine") == "no" and not data.get("urgency_criterion"):
+            self.add_error("urgency_criterion", "Select the urgency criterion that is true, or None of the above.")
+        if data.get("is_routine") == "yes":
+            data["urgency_criterion"] = ""
+        return data
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class UploadForm(forms.Form):
+    files = forms.FileField(
+        label="Browse for file to upload",
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": ".doc,.docx,.pdf,.png"}),
+    )
+
+    def __init__(self, *args, max_megabytes: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "files"
+        ].label = f"Browse for file to upload (max size {max_megabytes}MB, allowable extensions .DOC,.DOCX,.PDF,.PNG):"
+        self.fields["files"].help_text = "Up to five documents. You can select several files at once."
+
+    def clean_files(self):
+        # Django's FileField keeps one file; the view reads them all from request.FILES.getlist.
+        return None
+
+
+class NotesForm(forms.Form):
+    additional_notes = forms.CharField(
+        label="Additional notes",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Enter additional notes in the space provided only when necessary.",
+    )

@@ -1,0 +1,261 @@
+"""A prior authorization request from its first wizard step (a draft) to its decision.
+
+One row is the whole request: the draft the provider builds step by step (saved as each step is
+completed, CASE-11) and, once submitted, the case the reviewers decide. ``status`` is written only by
+``cases.services.case_transition``.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from reference.models import DiagnosisCode, HcpcsCode, HealthPlan, Member, Program, Provider, Site
+from reference.validators import validate_us_phone
+
+
+class CaseStatus(models.TextChoices):
+    DRAFT = "draft", "In Progress"
+    EXPIRED = "expired", "Expired"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    PENDING_REVIEW = "pending_review", "Pending Medical Review"
+    ON_HOLD = "on_hold", "On Hold"
+    PARTIALLY_APPROVED = "partially_approved", "Partially Approved"
+    DENIED = "denied", "Denied"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Statuses in which a request still holds the member's service period (CASE-15 conflicts).
+OPEN_OR_APPROVED = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.PENDING_REVIEW,
+    CaseStatus.ON_HOLD,
+    CaseStatus.APPROVED,
+    CaseStatus.PARTIALLY_APPROVED,
+)
+
+
+class BuilderRole(models.TextChoices):
+    """Who builds the case (CASE-1): the ordering side, or the supplier/agency that renders it."""
+
+    REFERRING_PHYSICIAN = "referring_physician", "Referring Physician"
+    DME_PROVIDER = "dme_provider", "Durable Medical Equipment"
+    HOME_HEALTH_AGENCY = "home_health_agency", "Home Health Agency"
+
+
+class UrgencyCriterion(models.TextChoices):
+    # Seed 001/003: the two urgency criteria, verbatim.
+    JEOPARDY = (
+        "jeopardy",
+        "A delay in care could seriously jeopardize the life or health of the patient or patient's "
+        "ability to regain maximum function.",
+    )
+    SEVERE_PAIN = (
+        "severe_pain",
+        "A delay in care would subject the member to severe pain that cannot be adequately managed "
+        "without the care or treatment requested in the prior authorization.",
+    )
+    NONE = "none", "None of the above"
+
+
+class Case(models.Model):
+    # --- Identity (CASE-16): random, unique, never derived from one another.
+    request_id = models.CharField("Request ID", max_length=12, unique=True)
+    case_number = models.CharField("Case Number", max_length=12, unique=True, null=True, blank=True)
+    episode_id = models.CharField("Episode ID", max_length=12, unique=True, null=True, blank=True)
+    authorization_number = models.CharField("Authorization Number", max_length=12, unique=True, null=True, blank=True)
+
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.DRAFT)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cases")
+    builder_role = models.CharField(max_length=30, choices=BuilderRole.choices)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
+    created_at = models.DateTimeField(default=timezone.now)
+    # The wizard step to resume at ("Certification Requests In Progress") and when it was saved.
+    current_step = models.CharField(max_length=40, default="provider")
+    completed_steps = models.JSONField(default=list, blank=True)
+    last_saved_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    # --- Requesting (ordering) provider, insurer and contact (CASE-2 to CASE-4).
+    ordering_provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="ordered_cases"
+    )
+    health_plan = models.ForeignKey(HealthPlan, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    provider_address = models.CharField("Provider Address", max_length=300, blank=True)
+    contact_provider_name = models.CharField("Provider's Name", max_length=120, blank=True)
+    contact_name = models.CharField("Who to Contact", max_length=120, blank=True)
+    contact_fax = models.CharField("Fax", max_length=10, blank=True, validators=[validate_us_phone])
+    contact_phone = models.CharField("Phone", max_length=10, blank=True, validators=[validate_us_phone])
+    contact_phone_ext = models.CharField("Ext.", max_length=8, blank=True)
+    contact_cell_phone = models.CharField("Cell Phone", max_length=10, blank=True, validators=[validate_us_phone])
+    contact_email = models.EmailField("Email", blank=True)
+    notify_by_email = models.BooleanField("Receive email notification of case status changes", default=True)
+
+    # --- Date of service (CASE-5): HH start of care, or the DME delivery date (or the request date).
+    date_of_service = models.DateField("Date of Service", null=True, blank=True)
+    dme_already_dispensed = models.BooleanField(null=True, blank=True)
+    is_retrospective = models.BooleanField(default=False)
+
+    # --- Patient (CASE-6).
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    patient_cell_phone = models.CharField(
+        "Patient Cell Phone", max_length=10, blank=True, validators=[validate_us_phone]
+    )
+    patient_email = models.EmailField("Patient Email", blank=True)
+
+    # --- Requested service + diagnosis (CASE-7).
+    primary_diagnosis = models.ForeignKey(
+        DiagnosisCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    secondary_diagnosis = models.ForeignKey(
+        DiagnosisCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    # --- Site of service (CASE-8).
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    site_email = models.EmailField("Site Email", blank=True)
+    site_fax = models.CharField("Fax", max_length=10, blank=True, validators=[validate_us_phone])
+    site_phone = models.CharField("Phone", max_length=10, blank=True, validators=[validate_us_phone])
+    place_of_service = models.CharField(max_length=40, blank=True)
+    dispensed_on_urgent_basis = models.BooleanField(null=True, blank=True)
+    dispensed_after_hours = models.BooleanField(null=True, blank=True)
+
+    # --- Attestation (CASE-9): from here on the physician, patient and service data are locked.
+    attested_at = models.DateTimeField(null=True, blank=True)
+
+    # --- Clinical questionnaire (CASE-10): answers keyed by the question set's linkIds.
+    questionnaire_id = models.CharField(max_length=60, blank=True)
+    questionnaire_version = models.CharField(max_length=20, blank=True)
+    clinical_answers = models.JSONField(default=dict, blank=True)
+
+    # --- Urgency and upload (CASE-12, CASE-13).
+    is_routine = models.BooleanField("Is this case Routine/Standard?", null=True, blank=True)
+    urgency_criterion = models.CharField(max_length=20, choices=UrgencyCriterion.choices, blank=True)
+    additional_notes = models.TextField("Additional notes", blank=True, max_length=4000)
+
+    # --- Submission and decision (CASE-14, CASE-16, CASE-17).
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    is_urgent = models.BooleanField(default=False)
+    decision_due_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField("Review Date", null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField("Expiration Date", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["created_by", "status", "-last_saved_at"], name="case_owner_status_idx"),
+            models.Index(fields=["status", "expires_at"], name="case_status_expiry_idx"),
+            models.Index(fields=["member", "program", "status"], name="case_member_program_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(status="expired")
+                | Q(status="cancelled", submitted_at__isnull=True)
+                | Q(submitted_at__isnull=False, case_number__isnull=False, decision_due_at__isnull=False),
+                name="case_submitted_has_number_and_due_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "partially_approved"]) | Q(authorization_number__isnull=False),
+                name="case_approved_has_authorization_number",
+            ),
+        ]
+        permissions = [("review_case", "Can work cases in the clinical review queue")]
+
+    def __str__(self):
+        return f"Request {self.request_id}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == CaseStatus.DRAFT
+
+    @property
+    def is_locked(self) -> bool:
+        """After "Confirm and continue" the physician, patient and service data cannot change (CASE-9)."""
+        return self.attested_at is not None or not self.is_draft
+
+    @property
+    def is_home_health(self) -> bool:
+        return self.program.code == "home-health"
+
+    @property
+    def is_dme(self) -> bool:
+        return self.program.code == "dme"
+
+    @property
+    def builds_as_supplier(self) -> bool:
+        return self.builder_role in (BuilderRole.DME_PROVIDER, BuilderRole.HOME_HEALTH_AGENCY)
+
+    @property
+    def upload_max_bytes(self) -> int:
+        return self.program.upload_max_megabytes * 1024 * 1024
+
+    @property
+    def header_code(self) -> str:
+        return self.program.header_code
+
+
+class CaseStatusChange(models.Model):
+    """One status transition: who, when, from, to and why (written by ``case_transition`` only)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    to_status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.case.request_id}: {self.from_status} -> {self.to_status}"
+
+
+class CaseService(models.Model):
+    """A requested service line: a HCPCS code with its visits or units (HH disciplines, DME items)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    hcpcs = models.ForeignKey(HcpcsCode, on_delete=models.PROTECT, related_name="+")
+    label = models.CharField(max_length=120)
+    quantity = models.PositiveIntegerField()
+    line_number = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["case", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "line_number"], name="unique_case_service_line"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="case_service_quantity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.hcpcs.code} x {self.quantity}"
+
+
+class ClinicalDocument(models.Model):
+    """An uploaded clinical document, stored outside the web root under a generated name (CASE-13)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    original_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=255, unique=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+def default_expiry(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) + datetime.timedelta(days=settings.CASE_DRAFT_EXPIRY_DAYS)

@@ -1,0 +1,81 @@
+"""PDFs of case pages, rendered from Django templates with WeasyPrint.
+
+WeasyPrint loads stylesheets, images and fonts through a URL fetcher; ours only reads files inside the
+project's ``static/`` directory and ``data:`` URLs. Everything else (http, https, ftp, file:// outside
+``static/``) is refused: rendering a PDF never touches the network or the rest of the disk, whatever a
+template or the user data in it asks for. A refused resource is left out and logged by WeasyPrint.
+
+The document's base URL is the project directory (``BASE_DIR``) as a file URL, so a template links the
+print stylesheet by a relative path, without ``{% static %}`` (whose "/static/..." URL is the web
+server's, not a file)::
+
+    <link rel="stylesheet" href="static/css/print-pdf.css">
+
+and images the same way, e.g. ``<img src="static/img/favicon.svg" alt="">``. The stylesheet sets US
+Letter pages, the "EviCore by Evernorth" running header and "Page n of m" footers; the first ``<h1>``
+is repeated in the header and an element with ``class="case-reference"`` in the footer.
+"""
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
+
+
+def static_dir() -> Path:
+    """The only directory PDFs may load files from."""
+    return Path(settings.BASE_DIR) / "static"
+
+
+def default_base_url() -> str:
+    """``file:///.../`` for the project directory, against which ``static/...`` hrefs resolve."""
+    return path2url(f"{Path(settings.BASE_DIR).resolve()}/")  # the trailing slash keeps it a directory
+
+
+class StaticFilesFetcher(URLFetcher):
+    """A WeasyPrint 70 URL fetcher that serves files under one directory and ``data:`` URLs, nothing else."""
+
+    def __init__(self, root: Path):
+        # Defence in depth: the parent refuses other schemes too, should its fetch() ever be reached.
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.root = Path(root).resolve()
+
+    def fetch(self, url, headers=None):
+        scheme = url.partition(":")[0].lower()
+        if scheme == "data":
+            return super().fetch(url, headers)  # decoded in memory by urllib's DataHandler
+        if scheme == "file":
+            return self._static_file(url)
+        raise ValueError(f"PDF rendering loads only static files and data: URLs, not {url}")
+
+    def _static_file(self, url: str) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise ValueError(f"Not a local file: {url}")
+        # resolve() follows "..", symlinks and %2e%2e before the containment check.
+        path = Path(url2pathname(parts.path)).resolve()
+        if not (path.is_relative_to(self.root) and path.is_file()):
+            raise ValueError(f"Not a file in {self.root}: {url}")
+        # WeasyPrint ignores a <link> stylesheet unless its type is text/css.
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    """Render an HTML string to PDF bytes; relative URLs resolve against ``base_url`` (default: BASE_DIR)."""
+    document = HTML(
+        string=html,
+        base_url=base_url or default_base_url(),
+        url_fetcher=StaticFilesFetcher(static_dir()),
+    )
+    return document.write_pdf()
+
+
+def render_to_pdf(template_name: str, context: dict, *, request=None) -> bytes:
+    """Render a Django template, then the resulting HTML to PDF bytes."""
+    return html_to_pdf(render_to_string(template_name, context, request=request))

@@ -1,0 +1,1 @@
+"""Clinical questionnaires defined as data, one FHIR Questionnaire JSON per program (see engine.py)."""

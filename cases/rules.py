@@ -1,0 +1,115 @@
+"""The case build's date and period rules, as pure functions (no database): easy to test with any date."""
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import holidays
+
+# Seed 001: "Date must be in MM/DD/20YY or M/D/20YY format".
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(20\d\d)")
+_BIRTH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)")
+DATE_FORMAT_MESSAGE = "Date must be in MM/DD/20YY or M/D/20YY format."
+BIRTH_DATE_FORMAT_MESSAGE = "Enter the date of birth as MM/DD/YYYY, such as 04/02/1950."
+# How far ahead a date of service may be: a request is for care that is about to start.
+MAX_DAYS_AHEAD = 365
+# Seed 001: a Home Health bundle is valid for 30 days from the start of care.
+HOME_HEALTH_DEFAULT_DAYS = 30
+# Seed 002: "Purchases are typically valid for 180 days."
+DME_PURCHASE_DAYS = 180
+
+
+def parse_us_date(text: str, *, birth_date: bool = False) -> datetime.date:
+    """MM/DD/20YY or M/D/20YY (dates of service), MM/DD/YYYY (birth dates); ValueError with the seed's message."""
+    pattern, message = (_BIRTH_DATE, BIRTH_DATE_FORMAT_MESSAGE) if birth_date else (_US_DATE, DATE_FORMAT_MESSAGE)
+    match = pattern.fullmatch((text or "").strip())
+    if not match:
+        raise ValueError(message)
+    month, day, year = (int(part) for part in match.groups())
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text.strip()} is not a real date. {message}") from None
+
+
+def format_us_date(day: datetime.date | None) -> str:
+    return f"{day.month:02d}/{day.day:02d}/{day.year}" if day else ""
+
+
+@cache
+def _federal_holidays(year: int) -> frozenset[datetime.date]:
+    # The US public (federal) holidays, with the observed weekday when one falls on a weekend.
+    return frozenset(holidays.country_holidays("US", years=[year]))
+
+
+def is_business_day(day: datetime.date) -> bool:
+    """Monday to Friday and not a US federal holiday (observed dates included)."""
+    return day.weekday() < 5 and day not in _federal_holidays(day.year)
+
+
+def add_business_days(start: datetime.date, count: int) -> datetime.date:
+    """The date ``count`` business days after ``start`` (weekends and federal holidays skipped)."""
+    day = start
+    while count > 0:
+        day += datetime.timedelta(days=1)
+        if is_business_day(day):
+            count -= 1
+    return day
+
+
+@dataclass(frozen=True)
+class DateOfServiceRules:
+    """A plan's rules for one program (reference.PlanProgram): same-day and retrospective requests."""
+
+    same_day_online: bool
+    retro_window_business_days: int | None
+    phone_in_instruction: str
+
+
+def date_of_service_problem(*, date_of_service: datetime.date, today: datetime.date, rules: DateOfServiceRules):
+    """Why this date of service cannot be requested online today, or None when it can."""
+    if date_of_service > today + datetime.timedelta(days=MAX_DAYS_AHEAD):
+        return f"Enter a date within the next {MAX_DAYS_AHEAD} days."
+    if date_of_service == today and not rules.same_day_online:
+        return "The start of care date cannot be today. " + rules.phone_in_instruction
+    if date_of_service < today:
+        if rules.retro_window_business_days is None:
+            return "The date is in the past: this is a retrospective request. " + rules.phone_in_instruction
+        last_day = retro_last_day(date_of_service=date_of_service, window=rules.retro_window_business_days)
+        if today > last_day:
+            return (
+                f"A retrospective request must be submitted within {rules.retro_window_business_days} business "
+                f"days of the date of service (by {format_us_date(last_day)} for {format_us_date(date_of_service)})."
+            )
+    return None
+
+
+def retro_last_day(*, date_of_service: datetime.date, window: int) -> datetime.date:
+    """The last day a retrospective request for ``date_of_service`` is accepted (seed 002: 15 business days)."""
+    return add_business_days(date_of_service, window)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def period_end(*, start: datetime.date, days: int) -> datetime.date:
+    """The last day of a period of ``days`` days that starts on ``start`` (both days included)."""
+    return start + datetime.timedelta(days=max(days, 1) - 1)
+
+
+def dme_line_end(*, start: datetime.date, billing_basis: str, units: int) -> datetime.date:
+    """Seed 002: purchases are valid 180 days; daily and monthly rentals for the number of units."""
+    if billing_basis == "daily_rental":
+        return period_end(start=start, days=units)
+    if billing_basis == "monthly_rental":
+        return add_months(start, units) - datetime.timedelta(days=1)
+    return period_end(start=start, days=DME_PURCHASE_DAYS)
+
+
+def periods_overlap(a: tuple[datetime.date, datetime.date], b: tuple[datetime.date, datetime.date]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]

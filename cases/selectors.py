@@ -1,0 +1,201 @@
+"""Reads for the case build: which cases a user may see, lookups (eligibility, providers, sites), conflicts."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+from cases import rules
+from cases.models import OPEN_OR_APPROVED, Case, CaseStatus
+from cases.questionnaires import engine
+from practices.selectors import worklist_owners_visible_to
+from reference.models import HcpcsCode, Member, PlanProgram, Provider, Site
+
+SEARCH_LIMIT = 25
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """The one answer to "may this user see this case": their own and those of worklists shared with them.
+
+    Clinical reviewers (the ``review_case`` permission) see every submitted case, never drafts.
+    """
+    if not user.is_authenticated:
+        return Case.objects.none()
+    visible = Q(created_by__in=worklist_owners_visible_to(user))
+    if user.has_perm("cases.review_case"):
+        visible |= ~Q(status__in=[CaseStatus.DRAFT, CaseStatus.EXPIRED])
+    return Case.objects.filter(visible).select_related("program", "health_plan", "member", "ordering_provider")
+
+
+def drafts_visible_to(user) -> QuerySet[Case]:
+    """ "Certification Requests In Progress": unsubmitted requests of the user and of shared worklists."""
+    return (
+        Case.objects.filter(created_by__in=worklist_owners_visible_to(user), status=CaseStatus.DRAFT)
+        .select_related("program", "member", "ordering_provider", "created_by")
+        .order_by("-last_saved_at")
+    )
+
+
+# --- Lookups -------------------------------------------------------------------------------------
+
+
+def members_lookup(*, member_id: str, date_of_birth: datetime.date, last_name: str) -> QuerySet[Member]:
+    """Patient Eligibility Lookup: all three must match (ID and last name ignoring case)."""
+    return (
+        Member.objects.annotate(last_name_upper=Upper("last_name"))
+        .filter(
+            member_id__iexact=member_id.strip(),
+            date_of_birth=date_of_birth,
+            last_name_upper=last_name.strip().upper(),
+        )
+        .prefetch_related("eligibility_spans__health_plan")
+    )
+
+
+def eligibility_problem(*, member: Member, case: Case) -> str | None:
+    """Why ``member`` cannot be the patient of this request, or None when eligible (CASE-6)."""
+    day = case.date_of_service or timezone.localdate()
+    spans = [span for span in member.eligibility_spans.all() if span.health_plan_id == case.health_plan_id]
+    if not any(span.covers(day) for span in spans):
+        other = next((span.health_plan.name for span in member.eligibility_spans.all() if span.covers(day)), None)
+        message = (
+            f"{member.full_name} is not eligible with {case.health_plan.name} on {rules.format_us_date(day)}, "
+            "the date of service."
+        )
+        if other:
+            message += f" The patient is covered by {other} on that date: go back and choose that insurer."
+        return message
+    delegated = PlanProgram.objects.filter(
+        health_plan_id=case.health_plan_id, program_id=case.program_id, is_delegated=True
+    ).exists()
+    if not delegated:
+        return (
+            f"{case.health_plan.name} does not use EviCore for {case.program.name} requests. Please call the number "
+            "on the back of the member's card to determine if an authorization is required."
+        )
+    return None
+
+
+def plan_program_for(case: Case) -> PlanProgram | None:
+    return PlanProgram.objects.filter(health_plan_id=case.health_plan_id, program_id=case.program_id).first()
+
+
+def ordering_providers_search(
+    *, tin: str = "", npi: str = "", last_name: str = "", city: str = "", zip_code: str = ""
+) -> QuerySet[Provider]:
+    """The supplier/agency path's physician search: TIN, NPI, last name (with NPI or TIN), city, zip."""
+    providers = Provider.objects.all()
+    if tin:
+        providers = providers.filter(tin=tin)
+    if npi:
+        providers = providers.filter(npi=npi)
+    if last_name:
+        providers = providers.annotate(last_upper=Upper("last_name")).filter(last_upper=last_name.strip().upper())
+    if city:
+        providers = providers.filter(city__iexact=city.strip())
+    if zip_code:
+        providers = providers.filter(zip_code__startswith=zip_code.strip()[:5])
+    return providers.order_by("last_name", "first_name", "organization_name", "npi")[:SEARCH_LIMIT]
+
+
+def sites_search(
+    *, kind: str, npi: str = "", zip_code: str = "", name: str = "", exact: bool = False, tin: str = "", city: str = ""
+) -> QuerySet[Site]:
+    """ "Specific Site Search" (CASE-8): any of NPI, zip, site name (starts with or exact), TIN, city."""
+    sites = Site.objects.filter(kind=kind)
+    if npi:
+        sites = sites.filter(npi=npi)
+    if tin:
+        sites = sites.filter(tin=tin)
+    if zip_code:
+        sites = sites.filter(zip_code__startswith=zip_code.strip()[:5])
+    if city:
+        sites = sites.filter(city__iexact=city.strip())
+    if name:
+        sites = sites.annotate(name_upper=Upper("name"))
+        wanted = name.strip().upper()
+        sites = sites.filter(name_upper=wanted) if exact else sites.filter(name_upper__startswith=wanted)
+    return sites.order_by("name", "npi")[:SEARCH_LIMIT]
+
+
+# --- Periods and conflicts (CASE-15) ------------------------------------------------------------
+
+
+def requested_period(case: Case, *, result=None) -> tuple[datetime.date, datetime.date]:
+    """The period this request would authorize: start of care plus the bundle or the timeframe (HH);
+    the date of service, or the request date for a retrospective DME request, plus each line's validity."""
+    today = timezone.localdate(case.submitted_at) if case.submitted_at else timezone.localdate()
+    if case.is_dme:
+        # Seed 002: a retrospective DME authorization starts on the date of the request.
+        start = today if case.is_retrospective or not case.date_of_service else case.date_of_service
+        if result is None:
+            result = _outcome_if_complete(case)
+        lines = result.service_lines if result else ()
+        if not lines:
+            return start, rules.period_end(start=start, days=rules.DME_PURCHASE_DAYS)
+        bases = dict(
+            HcpcsCode.objects.filter(code__in=[line.hcpcs_code for line in lines]).values_list("code", "billing_basis")
+        )
+        end = max(
+            rules.dme_line_end(start=start, billing_basis=bases.get(line.hcpcs_code, "purchase"), units=line.quantity)
+            for line in lines
+        )
+        return start, end
+    start = case.date_of_service or today
+    if result is None:
+        result = _outcome_if_complete(case)
+    days = (result.period_days if result else None) or rules.HOME_HEALTH_DEFAULT_DAYS
+    return start, rules.period_end(start=start, days=days)
+
+
+def _outcome_if_complete(case: Case):
+    qs = engine.question_set_for(case.program.code)
+    if qs and case.clinical_answers and engine.is_complete(qs, case.clinical_answers):
+        return engine.outcome(qs, case.clinical_answers)
+    return None
+
+
+def conflicting_cases(case: Case) -> list[Case]:
+    """Open or approved requests of the same member and program whose period overlaps this one's."""
+    if not case.member_id:
+        return []
+    period = requested_period(case)
+    others = (
+        Case.objects.filter(member_id=case.member_id, program_id=case.program_id, status__in=OPEN_OR_APPROVED)
+        .exclude(pk=case.pk)
+        .select_related("program", "member")
+        .prefetch_related("services__hcpcs")
+    )
+    return [other for other in others if rules.periods_overlap(period, _held_period(other))]
+
+
+def _held_period(case: Case) -> tuple[datetime.date, datetime.date]:
+    if case.valid_from and case.valid_to:
+        return case.valid_from, case.valid_to
+    return requested_period(case)
+
+
+def case_submission_problems(case: Case) -> list[str]:
+    """What still stops this draft from being submitted; re-checked on the server at submission."""
+    problems = []
+    required = {
+        "ordering_provider": "Select the ordering provider.",
+        "health_plan": "Choose the insurer.",
+        "date_of_service": "Enter the date of service.",
+        "member": "Select the patient.",
+        "primary_diagnosis": "Select the primary diagnosis.",
+        "site": "Select the site of service.",
+        "attested_at": "Confirm the information and the attestation.",
+    }
+    for field, message in required.items():
+        if getattr(case, f"{field}_id" if field not in ("date_of_service", "attested_at") else field) is None:
+            problems.append(message)
+    if case.member_id and case.health_plan_id:
+        problem = eligibility_problem(member=case.member, case=case)
+        if problem:
+            problems.append(problem)
+    qs = engine.question_set_for(case.program.code)
+    if not engine.is_complete(qs, case.clinical_answers):
+        problems.append("Answer every clinical question.")
+    return problems

@@ -1,0 +1,344 @@
+"""Writes for the case build: start, save each step, attest, submit, cancel, expire; the status machine.
+
+``case_transition`` is the only code that assigns ``Case.status``.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record
+from cases import selectors, uploads
+from cases.identifiers import new_identifier
+from cases.models import (
+    BuilderRole,
+    Case,
+    CaseService,
+    CaseStatus,
+    CaseStatusChange,
+    ClinicalDocument,
+    UrgencyCriterion,
+    default_expiry,
+)
+from cases.questionnaires import engine
+from reference.models import HcpcsCode
+
+S = CaseStatus
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.SUBMITTED, S.EXPIRED, S.CANCELLED},
+    S.SUBMITTED: {S.APPROVED, S.PENDING_REVIEW},
+    S.PENDING_REVIEW: {S.ON_HOLD, S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.CANCELLED},
+    S.ON_HOLD: {S.PENDING_REVIEW, S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.CANCELLED},
+    S.APPROVED: set(),
+    S.PARTIALLY_APPROVED: set(),
+    S.DENIED: set(),
+    S.CANCELLED: set(),
+    S.EXPIRED: set(),
+}
+# Decision timeframes (CASE-17, CMS-0057-F).
+URGENT_DECISION_WITHIN = datetime.timedelta(hours=72)
+STANDARD_DECISION_WITHIN = datetime.timedelta(days=7)
+
+# The physician, patient and service data that "Confirm and continue" locks (CASE-9).
+LOCKED_FIELDS = frozenset(
+    {
+        "program",
+        "builder_role",
+        "ordering_provider",
+        "health_plan",
+        "provider_address",
+        "contact_provider_name",
+        "contact_name",
+        "contact_fax",
+        "contact_phone",
+        "contact_phone_ext",
+        "contact_cell_phone",
+        "contact_email",
+        "notify_by_email",
+        "date_of_service",
+        "dme_already_dispensed",
+        "is_retrospective",
+        "member",
+        "patient_cell_phone",
+        "patient_email",
+        "primary_diagnosis",
+        "secondary_diagnosis",
+        "site",
+        "site_email",
+        "site_fax",
+        "site_phone",
+        "place_of_service",
+        "dispensed_on_urgent_basis",
+        "dispensed_after_hours",
+    }
+)
+# Changing these invalidates what a later step checked: eligibility depends on the plan and the date.
+STEP_FIELDS_CLEARED_BY = {
+    "health_plan": ("member",),
+    "date_of_service": ("member",),
+    "dme_already_dispensed": ("dispensed_on_urgent_basis", "dispensed_after_hours"),
+}
+
+
+class CaseLocked(ValidationError):
+    """A change to data that the attestation (or the submission) has locked."""
+
+
+def case_transition(*, case: Case, to: str, by=None, reason: str = "") -> CaseStatusChange:
+    """Move ``case`` to status ``to`` if the map allows it; record who, when, from, to and why."""
+    from_status = case.status
+    if to not in ALLOWED_TRANSITIONS.get(from_status, set()):
+        raise ValidationError(
+            f"A case that is {CaseStatus(from_status).label} cannot become {CaseStatus(to).label}.",
+            code="transition",
+        )
+    case.status = to
+    case.save(update_fields=["status"])
+    return CaseStatusChange.objects.create(
+        case=case, from_status=from_status, to_status=to, changed_by=by, reason=reason[:300]
+    )
+
+
+@transaction.atomic
+def case_start(*, user, program, builder_role: str, request=None) -> Case:
+    """Step 1 done: a draft with its request ID, saved at once so that nothing is ever lost."""
+    if not program.is_buildable:
+        raise ValidationError(program.unavailable_message, code="program")
+    allowed = {
+        "dme": {BuilderRole.REFERRING_PHYSICIAN, BuilderRole.DME_PROVIDER},
+        "home-health": {BuilderRole.REFERRING_PHYSICIAN, BuilderRole.HOME_HEALTH_AGENCY},
+    }[program.code]
+    if builder_role not in allowed:
+        raise ValidationError("Select who is building this case.", code="builder_role")
+    now = timezone.now()
+    case = Case.objects.create(
+        request_id=new_identifier(Case, "request_id"),
+        program=program,
+        builder_role=builder_role,
+        created_by=user,
+        created_at=now,
+        last_saved_at=now,
+        expires_at=default_expiry(now),
+        current_step="provider",
+    )
+    audit_record(action="case.started", request=request, actor=user, target=case, details={"program": program.code})
+    return case
+
+
+@transaction.atomic
+def case_step_save(*, case: Case, user, step: str, changes: dict, next_step: str, request=None) -> Case:
+    """Save one completed step's fields and where to resume; refuse changes to locked data."""
+    case = _locked_draft(case)
+    changed = {name for name, value in changes.items() if getattr(case, name) != value}
+    if case.is_locked and changed & LOCKED_FIELDS:
+        raise CaseLocked(
+            "The physician, patient and service information can no longer be edited: it was confirmed "
+            "before the clinical questions.",
+            code="locked",
+        )
+    for name in list(changed):
+        for dependent in STEP_FIELDS_CLEARED_BY.get(name, ()):
+            if dependent not in changes:
+                setattr(case, dependent, None)
+                changed.add(dependent)
+    for name, value in changes.items():
+        setattr(case, name, value)
+    _touch(case, next_step=next_step, completed=step)
+    case.save()
+    if changed:
+        audit_record(action="case.step_saved", request=request, actor=user, target=case, details={"step": step})
+    return case
+
+
+@transaction.atomic
+def case_progress_save(*, case: Case, next_step: str, completed: str | None = None) -> Case:
+    """Remember where to resume (Finish Later, Back): the data of each step is already saved."""
+    case = _locked_draft(case)
+    _touch(case, next_step=next_step, completed=completed)
+    case.save(update_fields=["current_step", "last_saved_at", "completed_steps"])
+    return case
+
+
+@transaction.atomic
+def case_attest(*, case: Case, user, request=None) -> Case:
+    """ "Confirm and continue": lock the physician, patient and service data (CASE-9)."""
+    case = _locked_draft(case)
+    if case.attested_at is None:
+        qs = engine.question_set_for(case.program.code)
+        case.attested_at = timezone.now()
+        case.questionnaire_id, case.questionnaire_version = qs.id, qs.version
+        _touch(case, next_step="clinical", completed="attest")
+        case.save()
+        audit_record(action="case.attested", request=request, actor=user, target=case)
+    return case
+
+
+@transaction.atomic
+def case_answers_save(*, case: Case, answers: dict, next_step: str) -> Case:
+    case = _locked_draft(case)
+    if case.attested_at is None:
+        raise ValidationError("Confirm the information before answering the clinical questions.", code="order")
+    case.clinical_answers = answers
+    _touch(case, next_step=next_step, completed=None)
+    # Urgency and uploads follow the questionnaire's outcome: a new answer set asks them again.
+    case.completed_steps = [step for step in case.completed_steps if step not in ("clinical-summary",)]
+    case.save()
+    return case
+
+
+@transaction.atomic
+def clinical_document_add(*, case: Case, uploaded_file, user, request=None) -> ClinicalDocument:
+    """Check (content type, size) and store one uploaded file; ValidationError names the file and why."""
+    case = _locked_draft(case)
+    if case.documents.count() >= uploads.MAX_FILES_PER_UPLOAD:
+        raise ValidationError(
+            f"{uploads.display_name(uploaded_file.name)}: you can upload up to {uploads.MAX_FILES_PER_UPLOAD} "
+            "documents.",
+            code="count",
+        )
+    mime, extension = uploads.check_clinical_file(uploaded_file, max_bytes=case.upload_max_bytes)
+    digest = uploads.sha256_of(uploaded_file)
+    stored_name = uploads.store_clinical_file(uploaded_file, extension=extension)
+    try:
+        document = ClinicalDocument.objects.create(
+            case=case,
+            original_name=uploads.display_name(uploaded_file.name),
+            stored_name=stored_name,
+            content_type=mime,
+            size=uploaded_file.size,
+            sha256=digest,
+            uploaded_by=user,
+        )
+    except Exception:
+        uploads.clinical_upload_storage().delete(stored_name)  # no orphan file without its row
+        raise
+    audit_record(
+        action="case.document_uploaded", request=request, actor=user, target=case, details={"document": document.pk}
+    )
+    return document
+
+
+@transaction.atomic
+def clinical_document_remove(*, document: ClinicalDocument, user, request=None) -> None:
+    case = _locked_draft(document.case)
+    stored_name = document.stored_name
+    document.delete()
+    transaction.on_commit(lambda: uploads.clinical_upload_storage().delete(stored_name))
+    audit_record(action="case.document_removed", request=request, actor=user, target=case)
+
+
+@transaction.atomic
+def case_submit(*, case: Case, user, request=None) -> Case:
+    """Submit the request: one case however many times it is sent (two clicks, two tabs).
+
+    The row is locked first, so a second submit waits for the first and then finds it submitted.
+    """
+    case = Case.objects.select_for_update().select_related("program", "health_plan", "member").get(pk=case.pk)
+    if not case.is_draft:
+        if case.submitted_at is not None:
+            return case  # already submitted by the first click: show its summary
+        raise ValidationError(f"This request is {case.get_status_display()} and cannot be submitted.", code="status")
+    problems = selectors.case_submission_problems(case)
+    if problems:
+        raise ValidationError(problems, code="incomplete")
+
+    qs = engine.question_set_for(case.program.code)
+    result = engine.outcome(qs, case.clinical_answers)
+    now = timezone.now()
+    codes = {
+        code.code: code
+        for code in HcpcsCode.objects.filter(code__in=[line.hcpcs_code for line in result.service_lines])
+    }
+    CaseService.objects.bulk_create(
+        CaseService(case=case, hcpcs=codes[line.hcpcs_code], label=line.label, quantity=line.quantity, line_number=i)
+        for i, line in enumerate(result.service_lines, start=1)
+    )
+    approve = result.result == "approve_bundle"
+    # Urgent needs a criterion and at least one successful upload (CASE-12); otherwise standard.
+    case.is_urgent = (
+        not approve
+        and case.is_routine is False
+        and case.urgency_criterion in (UrgencyCriterion.JEOPARDY, UrgencyCriterion.SEVERE_PAIN)
+        and case.documents.exists()
+    )
+    case.submitted_at = now
+    case.case_number = new_identifier(Case, "case_number")
+    case.episode_id = new_identifier(Case, "episode_id")
+    case.decision_due_at = now + (URGENT_DECISION_WITHIN if case.is_urgent else STANDARD_DECISION_WITHIN)
+    case.expires_at = None
+    case.current_step = "summary"
+    case.save()
+    case_transition(case=case, to=S.SUBMITTED, by=user, reason="Submitted on the provider portal.")
+    if approve:
+        start, end = selectors.requested_period(case, result=result)
+        case.authorization_number = new_identifier(Case, "authorization_number")
+        case.valid_from, case.valid_to, case.decided_at = start, end, now
+        case.save(update_fields=["authorization_number", "valid_from", "valid_to", "decided_at"])
+        case_transition(
+            case=case, to=S.APPROVED, by=None, reason="Home Health bundle accepted: approved without clinical review."
+        )
+    else:
+        case_transition(case=case, to=S.PENDING_REVIEW, by=None, reason="Sent to Medical Review.")
+    audit_record(
+        action="case.submitted",
+        request=request,
+        actor=user,
+        target=case,
+        details={"case_number": case.case_number, "status": case.status},
+    )
+    return case
+
+
+@transaction.atomic
+def case_cancel_draft(*, case: Case, user, request=None) -> Case:
+    case = _locked_draft(case)
+    case.expires_at = None
+    case.save(update_fields=["expires_at"])
+    case_transition(case=case, to=S.CANCELLED, by=user, reason="Cancelled by the provider before submission.")
+    audit_record(action="case.cancelled", request=request, actor=user, target=case)
+    return case
+
+
+@transaction.atomic
+def case_withdraw(*, case: Case, user, request=None) -> Case:
+    """The provider cancels a submitted request that is still waiting for its decision."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    case_transition(case=case, to=S.CANCELLED, by=user, reason="Withdrawn by the provider.")
+    audit_record(action="case.cancelled", request=request, actor=user, target=case)
+    return case
+
+
+def drafts_expire(*, now: datetime.datetime | None = None) -> int:
+    """Expire every draft past its expiry time, with no correspondence (seed 001); how many expired."""
+    now = now or timezone.now()
+    expired = 0
+    for pk in Case.objects.filter(status=S.DRAFT, expires_at__lte=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=pk)
+            # Re-checked under the lock: the provider may have saved a step since the query.
+            if case.status == S.DRAFT and case.expires_at and case.expires_at <= now:
+                case_transition(
+                    case=case, to=S.EXPIRED, reason="Not submitted in time: expired with no correspondence."
+                )
+                expired += 1
+    return expired
+
+
+def _locked_draft(case: Case) -> Case:
+    """The case row, locked for this transaction, and only while it is a draft."""
+    case = Case.objects.select_for_update().select_related("program").get(pk=case.pk)
+    if not case.is_draft:
+        raise ValidationError(
+            f"This request is {case.get_status_display()}: it can no longer be changed.", code="status"
+        )
+    return case
+
+
+def _touch(case: Case, *, next_step: str, completed: str | None) -> None:
+    # The expiry stays where the first step put it: a request must be submitted within N days of its start.
+    case.current_step = next_step
+    case.last_saved_at = timezone.now()
+    if completed and completed not in case.completed_steps:
+        case.completed_steps = [*case.completed_steps, completed]

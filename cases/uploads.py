@@ -1,0 +1,238 @@
+"""Clinical uploads (CASE-13): check each file's real type and size, store it outside the web root.
+
+Up to five files per upload step, .doc, .docx, .pdf or .png, at most 5 MB each for Home Health and 25 MB
+for DME. The type comes from the file's content (libmagic, then a look inside zip and OLE2 containers);
+the name the browser sent is only ever used to tell a Word 97 file from another OLE2 container, and for
+messages. Stored files get generated names under ``settings.CLINICAL_UPLOAD_ROOT``; they have no URL and
+are streamed by a view after it has checked that the user may see the case.
+"""
+
+import functools
+import hashlib
+import os
+import unicodedata
+import uuid
+import zipfile
+from pathlib import Path
+
+import magic
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
+
+PDF_MIME = "application/pdf"
+PNG_MIME = "image/png"
+DOC_MIME = "application/msword"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# Detected MIME type -> the extension the file is stored under.
+ALLOWED_TYPES: dict[str, str] = {
+    PDF_MIME: ".pdf",
+    PNG_MIME: ".png",
+    DOC_MIME: ".doc",
+    DOCX_MIME: ".docx",
+}
+MAX_FILES_PER_UPLOAD = 5
+DISPLAY_NAME_MAX_LENGTH = 100
+
+# libmagic needs little of the file to know a PDF or PNG (python-magic recommends 2048 bytes).
+HEAD_BYTES = 2048
+# An OLE2 directory can sit anywhere in the file; libmagic itself reads at most 7 MiB by default.
+OLE_SCAN_BYTES = 8 * 1024 * 1024
+ZIP_SIGNATURE = b"PK\x03\x04"
+OLE2_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
+# What libmagic says of an OLE2 container it cannot place (depends on the version and the structure).
+GENERIC_OLE_MIMES = frozenset({"application/cdf", "application/x-ole-storage", "application/octet-stream"})
+DOCX_PARTS = frozenset({"[content_types].xml", "word/document.xml"})
+# The main part's type tells a .docx from a macro-enabled .docm or a .dotx template with the same parts.
+DOCX_MAIN_CONTENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+CONTENT_TYPES_MAX_BYTES = 1024 * 1024
+_UNREADABLE_ZIP = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError)
+
+MEGABYTE = 1024 * 1024
+
+
+# --- Names --------------------------------------------------------------------------------------------
+
+
+def display_name(name: str | None) -> str:
+    """The uploaded file's name fit for messages and lists: basename only, no control characters, 100 at most."""
+    basename = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    # Format characters too: a right-to-left override can make "report\u202efdp.exe" read as "...exe.pdf".
+    cleaned = "".join(char for char in basename if unicodedata.category(char) not in ("Cc", "Cf")).strip()
+    if not cleaned:
+        return "Unnamed file"
+    if len(cleaned) <= DISPLAY_NAME_MAX_LENGTH:
+        return cleaned
+    stem, suffix = os.path.splitext(cleaned)
+    if len(suffix) > 10:  # keep a real extension visible; a long "suffix" is just part of the name
+        stem, suffix = cleaned, ""
+    return stem[: DISPLAY_NAME_MAX_LENGTH - len(suffix) - 1] + "…" + suffix
+
+
+def _claimed_extension(name: str | None) -> str:
+    return os.path.splitext(display_name(name))[1].lower()
+
+
+def generated_upload_name(extension: str) -> str:
+    """A fresh storage name such as ``2026/11/<uuid4 hex>.pdf``, never derived from the user's file name."""
+    _check_extension(extension)
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
+def _check_extension(extension: str) -> None:
+    # The extension becomes part of a path: only the canonical ones, never something from the request.
+    if extension not in ALLOWED_TYPES.values():
+        raise ValueError(f"Not a clinical upload extension: {extension!r}")
+
+
+# --- Type detection -----------------------------------------------------------------------------------
+
+
+def _read_from_start(uploaded_file, size: int) -> bytes:
+    """Up to ``size`` bytes from the start of the file, which is left at position 0 for the next reader."""
+    uploaded_file.seek(0)
+    try:
+        return uploaded_file.read(size)
+    finally:
+        uploaded_file.seek(0)
+
+
+def _magic_mime(data: bytes) -> str:
+    if not data:
+        return "application/x-empty"
+    try:
+        return magic.from_buffer(data, mime=True)
+    except magic.MagicException:
+        return "application/octet-stream"  # unreadable to libmagic is simply not an allowed type
+
+
+def _is_docx(uploaded_file) -> bool:
+    """True for a zip holding ``[Content_Types].xml`` and ``word/document.xml`` typed as a Word document."""
+    uploaded_file.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded_file) as archive:
+            members = {info.filename.lower(): info for info in archive.infolist()}
+            if not DOCX_PARTS.issubset(members):
+                return False
+            content_types = members["[content_types].xml"]
+            if content_types.file_size > CONTENT_TYPES_MAX_BYTES:  # a zip bomb is not a Word document
+                return False
+            return DOCX_MAIN_CONTENT_TYPE in archive.read(content_types)
+    except _UNREADABLE_ZIP:
+        return False
+    finally:
+        uploaded_file.seek(0)
+
+
+def _is_word_97(uploaded_file) -> bool:
+    """True for an OLE2 container that libmagic calls Word, or cannot place and that is named ``.doc``."""
+    # libmagic finds the Word stream or CLSID in the OLE2 directory, which may lie past the first bytes.
+    mime = _magic_mime(_read_from_start(uploaded_file, OLE_SCAN_BYTES)).lower()
+    if mime == DOC_MIME:
+        return True
+    # The name only settles a container libmagic cannot place; an Excel workbook named .doc is refused.
+    return mime in GENERIC_OLE_MIMES and _claimed_extension(uploaded_file.name) == ".doc"
+
+
+def _type_error(uploaded_file) -> ValidationError:
+    name = display_name(uploaded_file.name)
+    claimed = _claimed_extension(uploaded_file.name)
+    if claimed in ALLOWED_TYPES.values():
+        message = f"{name} is not a real {claimed[1:].upper()} file: its content is not an allowed type."
+    else:
+        message = f"{name} is not a .doc, .docx, .pdf or .png file."
+    return ValidationError(message, code="type")
+
+
+def detect_clinical_type(uploaded_file) -> tuple[str, str]:
+    """The file's (MIME type, extension) from its content; ValidationError (code "type") if not allowed."""
+    head = _read_from_start(uploaded_file, HEAD_BYTES)
+    if head.startswith(ZIP_SIGNATURE):
+        if _is_docx(uploaded_file):
+            return DOCX_MIME, ALLOWED_TYPES[DOCX_MIME]
+    elif head.startswith(OLE2_SIGNATURE):
+        if _is_word_97(uploaded_file):
+            return DOC_MIME, ALLOWED_TYPES[DOC_MIME]
+    else:
+        # Word formats are only ever accepted through the container checks above.
+        mime = _magic_mime(head)
+        if mime in (PDF_MIME, PNG_MIME):
+            return mime, ALLOWED_TYPES[mime]
+    raise _type_error(uploaded_file)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MEGABYTE:g} MB"
+
+
+def check_clinical_file(uploaded_file, *, max_bytes: int) -> tuple[str, str]:
+    """Refuse an empty, too large or disallowed file with a message naming it; return (MIME type, extension)."""
+    name = display_name(uploaded_file.name)
+    if not uploaded_file.size:
+        raise ValidationError(f"{name} is empty.", code="empty")
+    if uploaded_file.size > max_bytes:
+        raise ValidationError(f"{name} is larger than {_megabytes(max_bytes)}.", code="size")
+    return detect_clinical_type(uploaded_file)
+
+
+# --- Storage ------------------------------------------------------------------------------------------
+
+
+def _upload_root() -> Path:
+    return Path(getattr(settings, "CLINICAL_UPLOAD_ROOT", settings.BASE_DIR / "var" / "clinical-uploads"))
+
+
+@deconstructible(path="cases.uploads.ClinicalUploadStorage")
+class ClinicalUploadStorage(FileSystemStorage):
+    """Files under CLINICAL_UPLOAD_ROOT, readable by the portal's user only, and without any URL."""
+
+    def __init__(self):
+        super().__init__(file_permissions_mode=0o600, directory_permissions_mode=0o700)
+
+    @cached_property
+    def base_location(self):
+        return _upload_root()
+
+    @property
+    def base_url(self):
+        # None makes url() raise: a view streams the file once it has checked who may see the case.
+        return None
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting in ("CLINICAL_UPLOAD_ROOT", "BASE_DIR"):  # tests point uploads at a temporary directory
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+
+@functools.cache
+def clinical_upload_storage() -> ClinicalUploadStorage:
+    """The one storage for clinical uploads, made on first use (after settings are loaded)."""
+    return ClinicalUploadStorage()
+
+
+def sha256_of(uploaded_file) -> str:
+    """Hex SHA-256 of the whole file, which is left at position 0."""
+    digest = hashlib.sha256()
+    try:
+        for chunk in uploaded_file.chunks():  # chunks() starts from the beginning
+            digest.update(chunk)
+    finally:
+        uploaded_file.seek(0)
+    return digest.hexdigest()
+
+
+def store_clinical_file(uploaded_file, *, extension: str) -> str:
+    """Save an already checked file under a generated name; return the stored name (relative to the root)."""
+    _check_extension(extension)
+    uploaded_file.seek(0)
+    return clinical_upload_storage().save(generated_upload_name(extension), uploaded_file)
+
+
+def open_clinical_file(stored_name: str):
+    """The stored file opened for reading, for a view to stream with FileResponse after its access check."""
+    return clinical_upload_storage().open(stored_name, "rb")

@@ -1,0 +1,917 @@
+"""The CareCore case build: one page per step, each saved on the server as it is completed (CASE-1 to 14)."""
+
+import contextlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.services import audit_record
+from cases import forms, rules, selectors, services, uploads, wizard
+from cases.models import BuilderRole, Case, CaseStatus
+from cases.pdf import render_to_pdf
+from cases.questionnaires import engine
+from practices.selectors import providers_on_account
+from practices.services import account_provider_add
+from reference.models import DiagnosisCode, HealthPlan, Provider, Site
+from reference.selectors import diagnoses_search
+
+HELP = {
+    "program": [
+        "Choose Clinical Certification to begin a new case request.",
+        "Select the appropriate program: Home Health, or Durable Medical Equipment (DME).",
+        "Choose who is making the request, Referring Physician or the Durable Medical Equipment provider "
+        "(or Home Health Agency). Only referring providers are allowed to order a case.",
+    ],
+    "provider": [
+        'Enter the provider\'s name or NPI and select "Search". Click on the "Select" button for the correct provider.',
+        "Practitioners/groups may be added to your account prior to case submission (optional): use Manage Your "
+        "Account, or Search By NPI here to add the provider and continue with case build.",
+    ],
+    "provider-supplier": [
+        "If you are from the home health agency, or from the DME supplier, select the health plan and then enter "
+        "the ordering provider's NPI number (or Tax ID number) to search.",
+        "Only referring providers are allowed to order a case, so you will need to enter the ordering provider "
+        "information on this screen.",
+    ],
+    "insurer": [
+        "Choose the appropriate Health Plan for the request.",
+        "Then select the appropriate address for the practitioner/group, and select CONTINUE.",
+    ],
+    "contact": [
+        "Enter/edit the Practitioner's name and appropriate information for the point of contact/who to contact "
+        "individual. Practitioner name, fax and phone will pre-populate, edit as necessary.",
+        "The e-notification box is checked by default to enable email notices for any updates on case status "
+        "changes. Make sure to uncheck this box if you prefer to receive faxed notices.",
+        'Complete all boxes with an * and select "Confirm FAX and Continue".',
+    ],
+    "date": [
+        'Select the expected start of care date, then click "Submit".',
+        "You will then be asked for the patient information, and you will select the patient's name from the "
+        "search results.",
+    ],
+    "date-dme": ["If the DME has been delivered/dispensed, please enter that date."],
+    "patient": [
+        "When entering patient details, please review and confirm the spelling of the patient's name. Verify "
+        "accuracy of the patient's ID.",
+        "Select the patient's name from the search results; on the next screen, enter the patient phone number.",
+    ],
+    "service": [
+        "Home Services will use the 'header code' HomeH; DME requests the header code DME.",
+        "Select appropriate Diagnosis Code. You can search using the description or the code.",
+        "The CPT codes will be collected during the clinical questionnaire.",
+    ],
+    "site": [
+        "Search for the Site of Service (Rendering Facility) for where the procedure will be performed (for best "
+        "results, search with NPI, TIN, and zip code).",
+        "Select the specific site where the procedure will be performed.",
+    ],
+    "attest": [
+        "Confirm previous selections, and check the box to acknowledge the attestation.",
+        "You will not be able to make changes to the selections already made after advancing into the clinical "
+        "pathways (clinical questionnaire portion of the case-build).",
+    ],
+    "clinical": [
+        "Clinical Certification questions will populate based on the information provided.",
+        "You can save your request and finish it later if needed (Note: make sure to complete (finish) the case "
+        "before you leave for the day).",
+        "Now you can edit your responses to clinical questions prior to case submission by clicking the link for "
+        "the related question.",
+    ],
+    "upload": [
+        "Providing clinical information via the web is the fastest and most efficient method.",
+        "Enter additional notes in the space provided only when necessary.",
+        "Additional information uploaded to the case will be sent for clinical review.",
+        "Print out a summary of the request that includes the case number.",
+    ],
+}
+# A word like "talus" matches about a hundred codes: all of them are listed, to be narrowed by more words.
+DIAGNOSIS_RESULTS = 200
+# Seed 002: "Required Medical information checklist" for DME.
+DME_CHECKLIST = (
+    "Written prescription",
+    "Certificate of medical necessity (CMN)",
+    "Preauthorization request form",
+    "Most recent office visit notes (for most requests, must be within last 3 months)",
+    "Current detailed invoice listing all requested equipment",
+    "Diagnosis (if part of discharge plan, include the admitting diagnosis)",
+    "Patient history and physical exam findings, progress notes, wound or incision/location",
+    "Rental vs Purchase and Quantity requested (if applicable)",
+    "Has the patient previously used this/these item(s)",
+    "DME vendor/site",
+)
+# Seed 003: documents must carry the patient's name and one more identifier from this list.
+PATIENT_IDENTIFIERS = (
+    "Date of birth",
+    "Correct case number/Episode ID",
+    "Customer identification number",
+    "Full address (Street, City, State and Zip Code)",
+    "Full phone number including area code",
+    "Driver's license number or other government-issued ID.",
+)
+
+
+# --- Entry points --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def carecore_home(request):
+    drafts = selectors.drafts_visible_to(request.user)
+    return render(request, "cases/carecore_home.html", {"drafts_count": drafts.count()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_authorization(request):
+    """Step 1: the program, and who builds the case. The request ID is drawn when this step is saved."""
+    form = forms.ProgramForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_start(
+                user=request.user,
+                program=form.cleaned_data["program"],
+                builder_role=form.cleaned_data["builder_role"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("program", error)
+        else:
+            return redirect("cases:step", request_id=case.request_id, slug="provider")
+    return render(request, "cases/step_program.html", {"form": form, "help": HELP["program"]})
+
+
+@login_required
+@require_GET
+def in_progress(request):
+    drafts = list(selectors.drafts_visible_to(request.user)[:200])
+    return render(
+        request,
+        "cases/in_progress.html",
+        {"drafts": [(case, wizard.BY_SLUG.get(case.current_step)) for case in drafts]},
+    )
+
+
+@login_required
+@require_GET
+def resume(request, request_id):
+    case = _case(request, request_id)
+    if not case.is_draft:
+        return redirect("cases:summary", request_id=case.request_id)
+    step = wizard.BY_SLUG.get(case.current_step) or wizard.first_incomplete_step(case)
+    if not wizard.may_open(case, step.slug):
+        step = wizard.first_incomplete_step(case)
+    return redirect(_step_url(case, step.slug))
+
+
+# --- The steps -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step(request, request_id, slug):
+    case = _case(request, request_id)
+    if not case.is_draft:
+        return _not_editable(request, case)
+    if slug not in STEP_VIEWS:
+        raise Http404("No such step.")
+    if not wizard.may_open(case, slug):
+        if wizard.BY_SLUG[slug].before_attestation and case.is_locked:
+            messages.info(
+                request,
+                "The physician, patient and service information was confirmed before the clinical questions and "
+                "can no longer be edited.",
+            )
+        return redirect(_step_url(case, wizard.first_incomplete_step(case).slug))
+    if request.method == "POST" and request.POST.get("action") == "finish_later":
+        return _finish_later(request, case, slug)
+    return STEP_VIEWS[slug](request, case)
+
+
+def _step_provider(request, case):
+    if case.builds_as_supplier:
+        return _step_provider_supplier(request, case)
+    account_providers = providers_on_account(user=request.user)
+    filter_text = request.GET.get("filter", "").strip()[:60]
+    if filter_text:
+        account_providers = (
+            account_providers.filter(npi__startswith=filter_text)
+            if filter_text.isdigit()
+            else account_providers.filter(last_name__istartswith=filter_text)
+        )
+    npi_form = forms.ProviderNpiSearchForm(request.POST if request.POST.get("action") == "npi_search" else None)
+    npi_matches = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "select":
+            provider = _posted_provider(request, allowed=providers_on_account(user=request.user))
+            return _save_provider(request, case, provider)
+        if action == "add_select":
+            provider = _posted_provider(request, allowed=Provider.objects.all())
+            with contextlib.suppress(ValidationError):  # already on the account: just select it
+                account_provider_add(user=request.user, provider=provider, request=request)
+            return _save_provider(request, case, provider)
+        if action == "npi_search" and npi_form.is_valid():
+            npi_matches = list(Provider.objects.filter(npi=npi_form.cleaned_data["npi"]))
+    return _render(
+        request,
+        case,
+        "provider",
+        "cases/step_provider.html",
+        {
+            "account_providers": account_providers[:100],
+            "filter_text": filter_text,
+            "form": npi_form,
+            "npi_matches": npi_matches,
+            "help": HELP["provider"],
+        },
+    )
+
+
+def _step_provider_supplier(request, case):
+    form = forms.PhysicianSearchForm(
+        request.POST if request.POST.get("action") == "search" else None,
+        initial={"health_plan": case.health_plan_id},
+    )
+    matches = None
+    if request.method == "POST":
+        if request.POST.get("action") == "select":
+            provider = _posted_provider(request, allowed=Provider.objects.all())
+            plan_id = request.POST.get("health_plan", "")
+            changes = {"ordering_provider": provider}
+            if plan_id.isdigit():
+                plan = HealthPlan.objects.filter(pk=int(plan_id)).first()
+                if plan:
+                    changes["health_plan"] = plan
+            return _save(request, case, "provider", changes)
+        if form.is_valid():
+            data = form.cleaned_data
+            matches = list(
+                selectors.ordering_providers_search(
+                    tin=data["tin"],
+                    npi=data["npi"],
+                    last_name=data["last_name"],
+                    city=data["city"],
+                    zip_code=data["zip_code"],
+                )
+            )
+    return _render(
+        request,
+        case,
+        "provider",
+        "cases/step_provider_supplier.html",
+        {"form": form, "matches": matches, "help": HELP["provider-supplier"]},
+    )
+
+
+def _posted_provider(request, *, allowed):
+    provider_id = request.POST.get("provider", "")
+    provider = allowed.filter(pk=int(provider_id)).first() if provider_id.isdigit() else None
+    if provider is None:
+        raise Http404("No such provider.")
+    return provider
+
+
+def _save_provider(request, case, provider):
+    return _save(request, case, "provider", {"ordering_provider": provider})
+
+
+def _step_insurer(request, case):
+    addresses = [case.ordering_provider.address_display]
+    if case.provider_address and case.provider_address not in addresses:
+        addresses.append(case.provider_address)
+    form = forms.InsurerForm(
+        _posted(request),
+        addresses=addresses,
+        initial={"health_plan": case.health_plan_id, "provider_address": case.provider_address or addresses[0]},
+    )
+    if request.method == "POST" and form.is_valid():
+        return _save(
+            request,
+            case,
+            "insurer",
+            {
+                "health_plan": form.cleaned_data["health_plan"],
+                "provider_address": form.cleaned_data["provider_address"],
+            },
+        )
+    return _render(request, case, "insurer", "cases/step_insurer.html", {"form": form, "help": HELP["insurer"]})
+
+
+def _step_contact(request, case):
+    provider = case.ordering_provider
+    if "contact" in case.completed_steps:
+        initial = {name: getattr(case, name) for name in forms.ContactForm.base_fields}
+    else:
+        # Pre-filled from the provider; changes apply only to this request (seed 003).
+        initial = {
+            "contact_provider_name": provider.display_name,
+            "contact_name": request.user.get_full_name(),
+            "contact_fax": provider.fax,
+            "contact_phone": provider.phone,
+            "contact_phone_ext": "",
+            "contact_cell_phone": "",
+            "contact_email": request.user.email,
+            "notify_by_email": True,
+        }
+    form = forms.ContactForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        return _save(request, case, "contact", form.cleaned_data)
+    return _render(request, case, "contact", "cases/step_contact.html", {"form": form, "help": HELP["contact"]})
+
+
+def _plan_rules(case) -> rules.DateOfServiceRules:
+    plan_program = selectors.plan_program_for(case)
+    if plan_program is None:
+        return rules.DateOfServiceRules(True, None, "Call the number on the back of the member's card.")
+    return rules.DateOfServiceRules(
+        plan_program.same_day_requests_online,
+        plan_program.retro_window_business_days,
+        plan_program.phone_in_instruction or "Call the number on the back of the member's card.",
+    )
+
+
+def _step_date(request, case):
+    today = timezone.localdate()
+    if case.is_home_health:
+        form = forms.StartOfCareForm(
+            _posted(request), rules_for_plan=_plan_rules(case), initial={"start_of_care": case.date_of_service}
+        )
+        if request.method == "POST" and form.is_valid():
+            day = form.cleaned_data["start_of_care"]
+            return _save(request, case, "date", {"date_of_service": day, "is_retrospective": day < today})
+        help_text = HELP["date"]
+    else:
+        form = forms.DmeDeliveredForm(
+            _posted(request),
+            rules_for_plan=_plan_rules(case),
+            initial={
+                "delivered": forms._as_yes_no(case.dme_already_dispensed),
+                "delivered_on": case.date_of_service if case.dme_already_dispensed else None,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            delivered = form.cleaned_data["delivered"] == "yes"
+            day = form.cleaned_data["delivered_on"] if delivered else today
+            return _save(
+                request,
+                case,
+                "date",
+                {
+                    "dme_already_dispensed": delivered,
+                    "date_of_service": day,
+                    "is_retrospective": delivered and day < today,
+                },
+            )
+        help_text = HELP["date-dme"]
+    return _render(request, case, "date", "cases/step_date.html", {"form": form, "help": help_text})
+
+
+def _step_patient(request, case):
+    action = request.POST.get("action")
+    form = forms.EligibilityLookupForm(request.POST if request.method == "POST" else None)
+    matches, problems = None, {}
+    if request.method == "POST" and form.is_valid():
+        found = list(selectors.members_lookup(**form.cleaned_data))
+        if action == "select":
+            member = next((m for m in found if str(m.pk) == request.POST.get("member")), None)
+            if member is None:
+                raise Http404("No such patient in this lookup.")
+            problem = selectors.eligibility_problem(member=member, case=case)
+            if problem is None:
+                audit_record(action="member.selected", request=request, target=member, details={"case": case.pk})
+                return _save(request, case, "patient", {"member": member})
+            problems[member.pk] = problem
+        matches = [(m, problems.get(m.pk) or selectors.eligibility_problem(member=m, case=case)) for m in found]
+        if not found:
+            form.add_error(
+                None,
+                "No patient was found with this Patient ID, date of birth and last name. Check the spelling of the "
+                "patient's name and the Patient ID, then look up again.",
+            )
+        else:
+            for member in found:
+                audit_record(action="member.looked_up", request=request, target=member, details={"case": case.pk})
+    return _render(
+        request,
+        case,
+        "patient",
+        "cases/step_patient.html",
+        {"form": form, "matches": matches, "help": HELP["patient"]},
+    )
+
+
+def _step_patient_contact(request, case):
+    form = forms.PatientContactForm(
+        _posted(request),
+        initial={
+            "patient_cell_phone": case.patient_cell_phone or case.member.phone,
+            "patient_email": case.patient_email,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        return _save(request, case, "patient-contact", form.cleaned_data)
+    return _render(
+        request, case, "patient-contact", "cases/step_patient_contact.html", {"form": form, "help": HELP["patient"]}
+    )
+
+
+def _step_service(request, case):
+    initial = {
+        "primary_code": case.primary_diagnosis.code if case.primary_diagnosis else "",
+        "secondary_code": case.secondary_diagnosis.code if case.secondary_diagnosis else "",
+    }
+    form = forms.DiagnosisForm(
+        _posted(request),
+        initial=initial,
+        secondary_hint=f"Secondary diagnosis is optional for {case.program.name}",
+    )
+    primary_results = secondary_results = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action in ("lookup_primary", "lookup_secondary"):
+            which = action.removeprefix("lookup_")
+            query = request.POST.get(f"{which}_query", "")
+            results = list(diagnoses_search(query=query, billable_only=True, limit=DIAGNOSIS_RESULTS))
+            if which == "primary":
+                primary_results = results
+            else:
+                secondary_results = results
+            form = forms.DiagnosisForm(
+                initial={**initial, **{k: request.POST.get(k, "") for k in forms.DiagnosisForm.base_fields}},
+                secondary_hint=form.fields["secondary_query"].help_text,
+            )
+        elif form.is_valid():
+            return _save(
+                request,
+                case,
+                "service",
+                {
+                    "primary_diagnosis": form.cleaned_data["primary_diagnosis"],
+                    "secondary_diagnosis": form.cleaned_data["secondary_diagnosis"],
+                },
+            )
+    chosen = {
+        "primary": _chosen_diagnosis(form, "primary", case.primary_diagnosis),
+        "secondary": _chosen_diagnosis(form, "secondary", case.secondary_diagnosis),
+    }
+    return _render(
+        request,
+        case,
+        "service",
+        "cases/step_service.html",
+        {
+            "form": form,
+            "primary_results": primary_results,
+            "secondary_results": secondary_results,
+            "chosen": chosen,
+            "help": HELP["service"],
+        },
+    )
+
+
+def _chosen_diagnosis(form, which, saved):
+    code = (form.data.get(f"{which}_code") if form.is_bound else None) or form.initial.get(f"{which}_code")
+    if code and saved and saved.code == code:
+        return saved
+    if code:
+        return DiagnosisCode.objects.filter(code=code, is_billable=True).first()
+    return None
+
+
+def _step_site(request, case):
+    kind = Site.Kind.DME_SUPPLIER if case.is_dme else Site.Kind.HOME_HEALTH_AGENCY
+    action = request.POST.get("action")
+    search_form = forms.SiteSearchForm(request.POST if action == "lookup" else None, initial={"match": "starts"})
+    matches = None
+    selected = case.site
+    if action == "select":
+        site_id = request.POST.get("site", "")
+        selected = Site.objects.filter(pk=int(site_id), kind=kind).first() if site_id.isdigit() else None
+        if selected is None:
+            raise Http404("No such site.")
+    contact_form = forms.SiteContactForm(
+        request.POST if action == "continue" else None,
+        initial={
+            "site_email": case.site_email or (selected.email if selected else ""),
+            "site_fax": case.site_fax or (selected.fax if selected else ""),
+            "site_phone": case.site_phone or (selected.phone if selected else ""),
+        }
+        if selected and selected == case.site
+        else {"site_email": selected.email, "site_fax": selected.fax, "site_phone": selected.phone}
+        if selected
+        else None,
+    )
+    if action == "lookup" and search_form.is_valid():
+        data = search_form.cleaned_data
+        matches = list(
+            selectors.sites_search(
+                kind=kind,
+                npi=data["npi"],
+                zip_code=data["zip_code"],
+                name=data["name"],
+                exact=data.get("match") == "exact",
+                tin=data["tin"],
+                city=data["city"],
+            )
+        )
+    if action == "continue":
+        site_id = request.POST.get("site", "")
+        selected = Site.objects.filter(pk=int(site_id), kind=kind).first() if site_id.isdigit() else None
+        if selected is None:
+            search_form.add_error(None, "Look up the site of service and select it.")
+        elif contact_form.is_valid():
+            return _save(
+                request,
+                case,
+                "site",
+                {
+                    "site": selected,
+                    **contact_form.cleaned_data,
+                    # Seed 002: "For DME authorization requests, place of service will be selected as 12 - Home."
+                    "place_of_service": "12 - Home",
+                },
+            )
+    return _render(
+        request,
+        case,
+        "site",
+        "cases/step_site.html",
+        {
+            "search_form": search_form,
+            "form": contact_form if contact_form.is_bound else search_form,
+            "contact_form": contact_form,
+            "matches": matches,
+            "selected": selected,
+            "help": HELP["site"],
+        },
+    )
+
+
+def _step_site_dispensed(request, case):
+    form = forms.DispensedUrgencyForm(
+        _posted(request),
+        initial={
+            "urgent_basis": forms._as_yes_no(case.dispensed_on_urgent_basis),
+            "after_hours": forms._as_yes_no(case.dispensed_after_hours),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        return _save(
+            request,
+            case,
+            "site-dispensed",
+            {
+                "dispensed_on_urgent_basis": form.cleaned_data["urgent_basis"] == "yes",
+                "dispensed_after_hours": form.cleaned_data["after_hours"] == "yes",
+            },
+        )
+    return _render(request, case, "site-dispensed", "cases/step_site_dispensed.html", {"form": form, "help": []})
+
+
+def _step_attest(request, case):
+    form = forms.AttestationForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.case_attest(case=case, user=request.user, request=request)
+        return redirect(_step_url(case, "clinical"))
+    return _render(request, case, "attest", "cases/step_attest.html", {"form": form, "help": HELP["attest"]})
+
+
+def _step_clinical(request, case):
+    qs = engine.question_set_for(case.program.code)
+    page = engine.next_page(qs, case.clinical_answers or {})
+    if page is None:
+        return redirect(_step_url(case, "clinical-summary"))
+    return redirect("cases:clinical_page", request_id=case.request_id, key=page.key)
+
+
+def _step_clinical_summary(request, case):
+    qs = engine.question_set_for(case.program.code)
+    result = engine.outcome(qs, case.clinical_answers)
+    if request.method == "POST":
+        return _save(request, case, "clinical-summary", {})
+    return _render(
+        request,
+        case,
+        "clinical-summary",
+        "cases/step_clinical_summary.html",
+        {"outcome": result, "answered": engine.answered_pages(qs, case.clinical_answers), "help": HELP["clinical"]},
+    )
+
+
+def _step_urgency(request, case):
+    form = forms.UrgencyForm(
+        _posted(request),
+        initial={"is_routine": forms._as_yes_no(case.is_routine), "urgency_criterion": case.urgency_criterion},
+    )
+    if request.method == "POST" and form.is_valid():
+        return _save(
+            request,
+            case,
+            "urgency",
+            {
+                "is_routine": form.cleaned_data["is_routine"] == "yes",
+                "urgency_criterion": form.cleaned_data["urgency_criterion"],
+            },
+        )
+    return _render(request, case, "urgency", "cases/step_urgency.html", {"form": form, "help": HELP["upload"]})
+
+
+def _step_upload(request, case):
+    upload_form = forms.UploadForm(
+        _posted(request), request.FILES or None, max_megabytes=case.program.upload_max_megabytes
+    )
+    notes_form = forms.NotesForm(_posted(request), initial={"additional_notes": case.additional_notes})
+    refused = []
+    if request.method == "POST":
+        files = request.FILES.getlist("files")
+        action = request.POST.get("action")
+        if action == "remove":
+            document = case.documents.filter(pk=request.POST.get("document") or 0).first()
+            if document is None:
+                raise Http404("No such document.")
+            services.clinical_document_remove(document=document, user=request.user, request=request)
+            messages.success(request, f"{document.original_name} was removed.")
+            return redirect(_step_url(case, "upload"))
+        if len(files) > uploads.MAX_FILES_PER_UPLOAD:
+            refused.append(f"Select up to {uploads.MAX_FILES_PER_UPLOAD} documents at a time.")
+            files = []
+        accepted = []
+        for uploaded in files:
+            try:
+                services.clinical_document_add(case=case, uploaded_file=uploaded, user=request.user, request=request)
+            except ValidationError as error:
+                refused.extend(error.messages)
+            else:
+                accepted.append(uploads.display_name(uploaded.name))
+        if accepted:
+            messages.success(request, "Uploaded: " + ", ".join(accepted) + ".")
+        if notes_form.is_valid() and notes_form.cleaned_data["additional_notes"] != case.additional_notes:
+            case = services.case_step_save(
+                case=case,
+                user=request.user,
+                step="upload-notes",
+                changes={"additional_notes": notes_form.cleaned_data["additional_notes"]},
+                next_step="upload",
+                request=request,
+            )
+        if refused:
+            for message in refused:
+                upload_form.add_error("files", message)
+        elif action == "continue" and notes_form.is_valid():
+            return _save(request, case, "upload", {})
+        elif action != "continue":
+            return redirect(_step_url(case, "upload"))
+    urgent_without_upload = case.is_routine is False and case.urgency_criterion not in ("", "none")
+    return _render(
+        request,
+        case,
+        "upload",
+        "cases/step_upload.html",
+        {
+            "form": upload_form,
+            "notes_form": notes_form,
+            "documents": list(case.documents.all()),
+            "checklist": DME_CHECKLIST if case.is_dme else (),
+            "identifiers": PATIENT_IDENTIFIERS,
+            "asked_urgent": urgent_without_upload,
+            "help": HELP["upload"],
+        },
+    )
+
+
+def _step_review(request, case):
+    problems = selectors.case_submission_problems(case)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "cancel":
+            services.case_cancel_draft(case=case, user=request.user, request=request)
+            messages.info(request, f"Request {case.request_id} was cancelled.")
+            return redirect("cases:in_progress")
+        if not problems:
+            try:
+                case = services.case_submit(case=case, user=request.user, request=request)
+            except ValidationError as error:
+                problems = error.messages
+            else:
+                return redirect("cases:summary", request_id=case.request_id)
+    return _render(
+        request,
+        case,
+        "review",
+        "cases/step_review.html",
+        {**_summary_context(case), "problems": problems, "help": []},
+    )
+
+
+STEP_VIEWS = {
+    "provider": _step_provider,
+    "insurer": _step_insurer,
+    "contact": _step_contact,
+    "date": _step_date,
+    "patient": _step_patient,
+    "patient-contact": _step_patient_contact,
+    "service": _step_service,
+    "site": _step_site,
+    "site-dispensed": _step_site_dispensed,
+    "attest": _step_attest,
+    "clinical": _step_clinical,
+    "clinical-summary": _step_clinical_summary,
+    "urgency": _step_urgency,
+    "upload": _step_upload,
+    "review": _step_review,
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def clinical_page(request, request_id, key):
+    """One page of the clinical questionnaire; answered pages can be reopened until submission."""
+    case = _case(request, request_id)
+    if not case.is_draft:
+        return _not_editable(request, case)
+    if not wizard.may_open(case, "clinical"):
+        return redirect(_step_url(case, wizard.first_incomplete_step(case).slug))
+    qs = engine.question_set_for(case.program.code)
+    answers = case.clinical_answers or {}
+    page = engine.page_for_key(qs, answers, key)
+    if page is None:
+        raise Http404("This question is not open.")
+    form = engine.page_form(qs, answers, page, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if request.POST.get("action") == "finish_later":
+            if form.is_valid():
+                answers = engine.apply_answer(qs, answers, page, form.cleaned_data)
+                services.case_answers_save(case=case, answers=answers, next_step="clinical")
+            return _finish_later(request, case, "clinical")
+        if form.is_valid():
+            answers = engine.apply_answer(qs, answers, page, form.cleaned_data)
+            services.case_answers_save(case=case, answers=answers, next_step="clinical")
+            return redirect(_step_url(case, "clinical"))
+    return _render(
+        request,
+        case,
+        "clinical",
+        "cases/step_clinical.html",
+        {"form": form, "page": page, "answered": engine.answered_pages(qs, answers), "help": HELP["clinical"]},
+    )
+
+
+@login_required
+@require_POST
+def finish_later(request, request_id):
+    case = _case(request, request_id)
+    if not case.is_draft:
+        return _not_editable(request, case)
+    return _finish_later(request, case, case.current_step)
+
+
+def _finish_later(request, case, slug):
+    services.case_progress_save(case=case, next_step=slug)
+    messages.success(
+        request,
+        f"Request {case.request_id} was saved. Resume it from Certification Requests In Progress before "
+        f"{timezone.localtime(case.expires_at):%m/%d/%Y %I:%M %p}, when it expires.",
+    )
+    return redirect("cases:in_progress")
+
+
+# --- After submission ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def summary(request, request_id):
+    case = _case(request, request_id)
+    if case.is_draft:
+        return redirect("cases:resume", request_id=case.request_id)
+    audit_record(action="case.viewed", request=request, target=case)
+    return render(request, "cases/summary.html", {"case": case, **_summary_context(case)})
+
+
+@login_required
+@require_GET
+def summary_pdf(request, request_id):
+    case = _case(request, request_id)
+    audit_record(action="case.printed", request=request, target=case)
+    pdf = render_to_pdf("cases/summary_pdf.html", {"case": case, **_summary_context(case)}, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="request-{case.request_id}.pdf"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request, request_id):
+    """Withdraw a submitted request that is still pending review (the summary's Cancel)."""
+    case = _case(request, request_id)
+    may_cancel = case.status in (CaseStatus.PENDING_REVIEW, CaseStatus.ON_HOLD)
+    if request.method == "POST" and may_cancel:
+        services.case_withdraw(case=case, user=request.user, request=request)
+        messages.info(request, f"Case {case.case_number} was cancelled.")
+        return redirect("cases:summary", request_id=case.request_id)
+    return render(request, "cases/cancel.html", {"case": case, "may_cancel": may_cancel})
+
+
+@login_required
+@require_GET
+def document(request, request_id, pk):
+    case = _case(request, request_id)
+    doc = get_object_or_404(case.documents, pk=pk)
+    audit_record(action="case.document_viewed", request=request, target=case, details={"document": doc.pk})
+    response = FileResponse(
+        uploads.open_clinical_file(doc.stored_name),
+        content_type=doc.content_type,
+        as_attachment=True,
+        filename=doc.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _posted(request):
+    """The POST data, or None on GET: an empty POST (nothing ticked) must still bind and show its errors."""
+    return request.POST if request.method == "POST" else None
+
+
+def _case(request, request_id) -> Case:
+    return get_object_or_404(selectors.cases_visible_to(request.user), request_id=request_id)
+
+
+def _step_url(case, slug) -> str:
+    return reverse("cases:step", kwargs={"request_id": case.request_id, "slug": slug})
+
+
+def _not_editable(request, case):
+    if case.submitted_at:
+        return redirect("cases:summary", request_id=case.request_id)
+    messages.info(request, f"Request {case.request_id} is {case.get_status_display()}: it can no longer be changed.")
+    return redirect("cases:in_progress")
+
+
+def _save(request, case, slug, changes):
+    next_step = wizard.step_after(case, slug).slug if slug in wizard.BY_SLUG else slug
+    try:
+        case = services.case_step_save(
+            case=case, user=request.user, step=slug, changes=changes, next_step=next_step, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_step_url(case, wizard.first_incomplete_step(case).slug))
+    # The next step is computed again: the saved data may change which steps apply.
+    return redirect(_step_url(case, wizard.step_after(case, slug).slug))
+
+
+def _render(request, case, slug, template, context):
+    step = wizard.BY_SLUG[slug]
+    back = wizard.step_before(case, slug)
+    conflicts = selectors.conflicting_cases(case) if step.clinical else []
+    if case.member_id:
+        audit_record(action="case.viewed", request=request, target=case, details={"step": slug})
+    return render(
+        request,
+        template,
+        {
+            "case": case,
+            "step": step,
+            "back_url": _step_url(case, back.slug) if back else "",
+            "conflicts": conflicts,
+            "BuilderRole": BuilderRole,
+            **context,
+        },
+    )
+
+
+def _summary_context(case) -> dict:
+    services_lines = list(case.services.select_related("hcpcs")) if case.submitted_at else None
+    result = None
+    if services_lines is None:
+        qs = engine.question_set_for(case.program.code)
+        if engine.is_complete(qs, case.clinical_answers or {}):
+            result = engine.outcome(qs, case.clinical_answers)
+    return {
+        "service_lines": services_lines,
+        "outcome": result,
+        "documents": list(case.documents.all()),
+        "approved": case.status in (CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED),
+        "may_cancel": case.status in (CaseStatus.PENDING_REVIEW, CaseStatus.ON_HOLD),
+        "status_sentence": _status_sentence(case),
+    }
+
+
+def _status_sentence(case) -> str:
+    if case.status == CaseStatus.APPROVED:
+        return "Your case has been Approved."
+    if case.status in (CaseStatus.PENDING_REVIEW, CaseStatus.SUBMITTED):
+        return "Your case has been sent to Medical Review."
+    if case.status == CaseStatus.DRAFT:
+        return "Please review the details of your request below and if everything looks correct click SUBMIT"
+    return f"Your case is {case.get_status_display()}."

@@ -1,0 +1,109 @@
+"""The order of the case build's steps and which apply to a case: one place for "what comes next"."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cases.models import Case
+from cases.questionnaires import engine
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str
+    applies: Callable[[Case], bool] = lambda case: True
+    # Steps whose data "Confirm and continue" locks (CASE-9).
+    before_attestation: bool = True
+    # Clinical steps offer "Finish Later" (seed 002).
+    clinical: bool = False
+
+
+def _bundle_approved(case: Case) -> bool:
+    qs = engine.question_set_for(case.program.code)
+    answers = case.clinical_answers or {}
+    return bool(answers) and engine.is_complete(qs, answers) and engine.outcome(qs, answers).result == "approve_bundle"
+
+
+STEPS = (
+    Step("provider", "Requesting Provider Information"),
+    Step("insurer", "Choose Your Insurer"),
+    Step("contact", "Add Your Contact Info"),
+    Step("date", "Date of Service"),
+    Step("patient", "Patient Eligibility Lookup"),
+    Step("patient-contact", "Patient Contact Information"),
+    Step("service", "Requested Service + Diagnosis"),
+    Step("site", "Add Site of Service"),
+    Step("site-dispensed", "Attention!", applies=lambda case: bool(case.is_dme and case.dme_already_dispensed)),
+    Step("attest", "Proceed to Clinical Information", before_attestation=False),
+    Step("clinical", "Clinical Questions", before_attestation=False, clinical=True),
+    Step("clinical-summary", "Requested Services", before_attestation=False, clinical=True),
+    Step(
+        "urgency",
+        "Urgency Indicator",
+        applies=lambda case: not _bundle_approved(case),
+        before_attestation=False,
+        clinical=True,
+    ),
+    Step(
+        "upload",
+        "Clinical Upload",
+        applies=lambda case: not _bundle_approved(case),
+        before_attestation=False,
+        clinical=True,
+    ),
+    Step("review", "Summary of Your Request", before_attestation=False, clinical=True),
+)
+BY_SLUG = {step.slug: step for step in STEPS}
+
+
+def applicable_steps(case: Case) -> list[Step]:
+    return [step for step in STEPS if step.applies(case)]
+
+
+def is_step_complete(case: Case, step: Step) -> bool:
+    if step.slug == "attest":
+        return case.attested_at is not None
+    if step.slug == "clinical":
+        qs = engine.question_set_for(case.program.code)
+        return engine.is_complete(qs, case.clinical_answers or {})
+    if step.slug == "review":
+        return case.submitted_at is not None
+    return step.slug in (case.completed_steps or [])
+
+
+def first_incomplete_step(case: Case) -> Step:
+    for step in applicable_steps(case):
+        if not is_step_complete(case, step):
+            return step
+    return BY_SLUG["review"]
+
+
+def may_open(case: Case, slug: str) -> bool:
+    """A step may be opened once every applicable step before it is complete; locked steps never again."""
+    step = BY_SLUG.get(slug)
+    if step is None or not step.applies(case):
+        return False
+    if step.before_attestation and case.is_locked:
+        return False
+    steps = applicable_steps(case)
+    index = steps.index(step)
+    return all(is_step_complete(case, earlier) for earlier in steps[:index])
+
+
+def step_after(case: Case, slug: str) -> Step:
+    steps = applicable_steps(case)
+    slugs = [step.slug for step in steps]
+    index = slugs.index(slug)
+    return steps[index + 1] if index + 1 < len(steps) else BY_SLUG["review"]
+
+
+def step_before(case: Case, slug: str) -> Step | None:
+    steps = applicable_steps(case)
+    slugs = [step.slug for step in steps]
+    index = slugs.index(slug)
+    if index == 0:
+        return None
+    previous = steps[index - 1]
+    if previous.before_attestation and case.is_locked:
+        return None
+    return previous
