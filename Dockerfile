@@ -9,6 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_ENV=production \
     STATIC_ROOT=/app/staticfiles \
     MEDIA_ROOT=/app/media \
+    CLINICAL_UPLOAD_ROOT=/app/media/clinical-uploads \
     PORTAL_VAR_DIR=/app/var \
     WEB_CONCURRENCY=3
 

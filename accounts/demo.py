@@ -9,8 +9,16 @@ from django.db import transaction
 from accounts.models import User
 
 REVIEWER_GROUPS = {
-    # Reviewers read reference data in the admin; their case permissions arrive with the case models.
-    "Clinical reviewers": ["view_member", "view_eligibility", "view_provider", "view_site", "view_diagnosiscode"],
+    # Reviewers read reference data and submitted cases; decisions arrive with the reviewer queue.
+    "Clinical reviewers": [
+        "view_member",
+        "view_eligibility",
+        "view_provider",
+        "view_site",
+        "view_diagnosiscode",
+        "view_case",
+        "review_case",
+    ],
     "Intake agents": ["view_member", "view_eligibility", "view_provider", "view_site"],
     "ECRM agents": ["view_member", "view_provider", "view_site"],
 }

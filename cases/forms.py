@@ -230,6 +230,12 @@ class DmeDeliveredForm(forms.Form):
     def __init__(self, *args, rules_for_plan: rules.DateOfServiceRules, **kwargs):
         super().__init__(*args, **kwargs)
         self.rules_for_plan = rules_for_plan
+        if rules_for_plan.retro_window_business_days is not None:
+            # Seed 002: the retrospective window, and where an authorization then starts.
+            self.fields["delivered_on"].help_text += (
+                f" A retrospective request must be submitted within {rules_for_plan.retro_window_business_days} "
+                "business days of the date of service; when authorized, the start date will be the date of the request."
+            )
 
     def clean(self):
         data = super().clean()

@@ -496,16 +496,7 @@ def _step_site(request, case):
         if selected is None:
             raise Http404("No such site.")
     contact_form = forms.SiteContactForm(
-        request.POST if action == "continue" else None,
-        initial={
-            "site_email": case.site_email or (selected.email if selected else ""),
-            "site_fax": case.site_fax or (selected.fax if selected else ""),
-            "site_phone": case.site_phone or (selected.phone if selected else ""),
-        }
-        if selected and selected == case.site
-        else {"site_email": selected.email, "site_fax": selected.fax, "site_phone": selected.phone}
-        if selected
-        else None,
+        request.POST if action == "continue" else None, initial=_site_contact_initial(case, selected)
     )
     if action == "lookup" and search_form.is_valid():
         data = search_form.cleaned_data
@@ -551,6 +542,15 @@ def _step_site(request, case):
             "help": HELP["site"],
         },
     )
+
+
+def _site_contact_initial(case, selected) -> dict | None:
+    """The site's own email, fax and phone; the request's edited ones when this site was already chosen."""
+    if selected is None:
+        return None
+    if selected == case.site:
+        return {"site_email": case.site_email, "site_fax": case.site_fax, "site_phone": case.site_phone}
+    return {"site_email": selected.email, "site_fax": selected.fax, "site_phone": selected.phone}
 
 
 def _step_site_dispensed(request, case):

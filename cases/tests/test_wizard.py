@@ -441,3 +441,45 @@ def test_a_category_code_cannot_be_the_diagnosis(office, world):
     Case.objects.filter(pk=case.pk).update(completed_steps=case.completed_steps[:-2])
     response = client.post(step_url(case, "service"), {"primary_code": "S92", "action": "continue"})
     assert "not a billable code" in response.content.decode()
+
+
+def test_dme_delivered_within_the_window_is_retrospective_and_starts_on_the_request_date(office, world):
+    from cases import rules, selectors
+
+    user, client = office
+    today = timezone.localdate()
+    delivered = today - datetime.timedelta(days=1)
+    while not rules.is_business_day(delivered):
+        delivered -= datetime.timedelta(days=1)
+    case = walk_to_attestation(client, world, program="dme", delivered=delivered)
+    assert case.is_retrospective and case.date_of_service == delivered
+    assert selectors.requested_period(case)[0] == today
+    # The dispensed pop-up is asked before the attestation.
+    assert client.get(step_url(case, "attest"))["Location"] == step_url(case, "site-dispensed")
+    client.post(step_url(case, "site-dispensed"), {"urgent_basis": "no", "after_hours": "yes"})
+    case.refresh_from_db()
+    assert (case.dispensed_on_urgent_basis, case.dispensed_after_hours) == (False, True)
+
+
+def test_dme_delivered_more_than_fifteen_business_days_ago_is_refused(office, world):
+    user, client = office
+    case = start(client, "dme")
+    client.post(step_url(case, "provider"), {"action": "select", "provider": world["provider"].pk})
+    client.post(
+        step_url(case, "insurer"),
+        {"health_plan": world["plan"].pk, "provider_address": world["provider"].address_display},
+    )
+    client.post(
+        step_url(case, "contact"),
+        {
+            "contact_provider_name": "Dr A",
+            "contact_name": "M",
+            "contact_fax": "8606664321",
+            "contact_phone": "8606661234",
+            "contact_email": "m@example.com",
+        },
+    )
+    long_ago = timezone.localdate() - datetime.timedelta(days=40)
+    response = client.post(step_url(case, "date"), {"delivered": "yes", "delivered_on": long_ago.strftime("%m/%d/%Y")})
+    assert response.status_code == 200
+    assert "within 15 business days" in response.content.decode()
