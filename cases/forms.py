@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases import rules
 from cases.models import BuilderRole, UrgencyCriterion
-from reference.forms import NPIField, TINField, USPhoneField
+from reference.forms import NPIField, TINField, USPhoneField, ZipSearchField
 from reference.models import DiagnosisCode, HealthPlan, Program
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -115,13 +115,7 @@ class PhysicianSearchForm(forms.Form):
     npi = NPIField(label="NPI:", required=False)
     last_name = forms.CharField(label="Last Name:", required=False, max_length=60, help_text="(requires NPI or TIN)")
     city = forms.CharField(label="City:", required=False, max_length=80, help_text="(city only, no state)")
-    zip_code = forms.CharField(label="Zip:", required=False, max_length=10)
-
-    def clean_zip_code(self):
-        zip_code = self.cleaned_data["zip_code"].strip()
-        if zip_code and not (zip_code[:5].isdigit() and len(zip_code) in (5, 10)):
-            raise forms.ValidationError("Enter a 5-digit zip code.")
-        return zip_code
+    zip_code = ZipSearchField(label="Zip:", required=False)
 
     def clean(self):
         data = super().clean()
@@ -366,7 +360,7 @@ def _looks_like_full_code(text: str) -> bool:
 
 class SiteSearchForm(forms.Form):
     npi = NPIField(label="NPI:", required=False)
-    zip_code = forms.CharField(label="Zip Code:", required=False, max_length=10)
+    zip_code = ZipSearchField(label="Zip Code:", required=False)
     name = forms.CharField(label="Site Name:", required=False, max_length=120)
     match = forms.ChoiceField(
         label="Site name match",
@@ -377,12 +371,6 @@ class SiteSearchForm(forms.Form):
     )
     tin = TINField(label="TIN:", required=False)
     city = forms.CharField(label="City:", required=False, max_length=80)
-
-    def clean_zip_code(self):
-        zip_code = self.cleaned_data["zip_code"].strip()
-        if zip_code and not (zip_code[:5].isdigit() and len(zip_code) in (5, 10)):
-            raise forms.ValidationError("Enter a 5-digit zip code.")
-        return zip_code
 
     def clean(self):
         data = super().clean()

@@ -60,3 +60,19 @@ class TINField(forms.CharField):
         if digits:
             validate_tin(digits)
         return digits
+
+
+class ZipSearchField(forms.CharField):
+    """A zip code to search by: 5 digits or ZIP+4; cleans to the 5-digit zip."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 10)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        zip_code = (super().clean(value) or "").strip()
+        if zip_code and not re.fullmatch(r"\d{5}(-\d{4})?", zip_code):
+            raise forms.ValidationError("Enter a 5-digit zip code, or ZIP+4 such as 06002-1234.", code="zip_format")
+        return zip_code[:5]

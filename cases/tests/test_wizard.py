@@ -48,8 +48,8 @@ def start(client, program="home-health", role="referring_physician"):
     return Case.objects.latest("created_at")
 
 
-def walk_to_attestation(client, world, *, program="home-health", start_of_care=None, delivered=None):
-    """Steps 1 to 8 as a physician office would fill them; returns the case, ready for "Confirm and continue"."""
+def fill_first_steps(client, world, program="home-health"):
+    """Program, requesting provider, insurer and contact info, as a physician office fills them."""
     case = start(client, program)
     provider = world["provider"]
     assert client.post(step_url(case, "provider"), {"action": "select", "provider": provider.pk}).status_code == 302
@@ -69,6 +69,12 @@ def walk_to_attestation(client, world, *, program="home-health", start_of_care=N
         },
     )
     assert response.status_code == 302
+    return case
+
+
+def walk_to_attestation(client, world, *, program="home-health", start_of_care=None, delivered=None):
+    """Steps 1 to 8 as a physician office would fill them; returns the case, ready for "Confirm and continue"."""
+    case = fill_first_steps(client, world, program)
     if program == "home-health":
         day = start_of_care or timezone.localdate() + datetime.timedelta(days=3)
         data = {"start_of_care": f"{day.month}/{day.day}/{day.year}"}
@@ -171,22 +177,7 @@ def test_home_health_manual_visits_go_to_medical_review_with_their_codes(office,
 
 def test_same_day_start_of_care_is_refused_with_the_cigna_number(office, world):
     _user, client = office
-    case = start(client)
-    client.post(step_url(case, "provider"), {"action": "select", "provider": world["provider"].pk})
-    client.post(
-        step_url(case, "insurer"),
-        {"health_plan": world["plan"].pk, "provider_address": world["provider"].address_display},
-    )
-    client.post(
-        step_url(case, "contact"),
-        {
-            "contact_provider_name": "Dr A",
-            "contact_name": "M",
-            "contact_fax": "8606664321",
-            "contact_phone": "8606661234",
-            "contact_email": "m@example.com",
-        },
-    )
+    case = fill_first_steps(client, world)
     today = timezone.localdate()
     response = client.post(step_url(case, "date"), {"start_of_care": today.strftime("%m/%d/%Y")})
     assert response.status_code == 200
@@ -446,7 +437,7 @@ def test_a_category_code_cannot_be_the_diagnosis(office, world):
 def test_dme_delivered_within_the_window_is_retrospective_and_starts_on_the_request_date(office, world):
     from cases import rules, selectors
 
-    user, client = office
+    _user, client = office
     today = timezone.localdate()
     delivered = today - datetime.timedelta(days=1)
     while not rules.is_business_day(delivered):
@@ -462,23 +453,8 @@ def test_dme_delivered_within_the_window_is_retrospective_and_starts_on_the_requ
 
 
 def test_dme_delivered_more_than_fifteen_business_days_ago_is_refused(office, world):
-    user, client = office
-    case = start(client, "dme")
-    client.post(step_url(case, "provider"), {"action": "select", "provider": world["provider"].pk})
-    client.post(
-        step_url(case, "insurer"),
-        {"health_plan": world["plan"].pk, "provider_address": world["provider"].address_display},
-    )
-    client.post(
-        step_url(case, "contact"),
-        {
-            "contact_provider_name": "Dr A",
-            "contact_name": "M",
-            "contact_fax": "8606664321",
-            "contact_phone": "8606661234",
-            "contact_email": "m@example.com",
-        },
-    )
+    _user, client = office
+    case = fill_first_steps(client, world, "dme")
     long_ago = timezone.localdate() - datetime.timedelta(days=40)
     response = client.post(step_url(case, "date"), {"delivered": "yes", "delivered_on": long_ago.strftime("%m/%d/%Y")})
     assert response.status_code == 200
