@@ -141,3 +141,10 @@ def test_a_case_without_a_case_number_cannot_be_stored_as_submitted(catalog):
     case = draft_case()
     with pytest.raises(IntegrityError), transaction.atomic():
         Case.objects.filter(pk=case.pk).update(status=CaseStatus.PENDING_REVIEW)
+
+
+def test_beat_schedules_the_expiry_job_by_a_registered_task_name(settings):
+    from portal.celery import app
+
+    app.loader.import_default_modules()
+    assert settings.CELERY_BEAT_SCHEDULE["expire-stale-case-drafts"]["task"] in app.tasks
