@@ -235,7 +235,9 @@ def case_submit(*, case: Case, user, request=None) -> Case:
 
     The row is locked first, so a second submit waits for the first and then finds it submitted.
     """
-    case = Case.objects.select_for_update().select_related("program", "health_plan", "member").get(pk=case.pk)
+    case = (
+        Case.objects.select_for_update(of=("self",)).select_related("program", "health_plan", "member").get(pk=case.pk)
+    )
     if not case.is_draft:
         if case.submitted_at is not None:
             return case  # already submitted by the first click: show its summary
@@ -304,7 +306,7 @@ def case_cancel_draft(*, case: Case, user, request=None) -> Case:
 @transaction.atomic
 def case_withdraw(*, case: Case, user, request=None) -> Case:
     """The provider cancels a submitted request that is still waiting for its decision."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     case_transition(case=case, to=S.CANCELLED, by=user, reason="Withdrawn by the provider.")
     audit_record(action="case.cancelled", request=request, actor=user, target=case)
     return case
@@ -316,7 +318,7 @@ def drafts_expire(*, now: datetime.datetime | None = None) -> int:
     expired = 0
     for pk in Case.objects.filter(status=S.DRAFT, expires_at__lte=now).values_list("pk", flat=True):
         with transaction.atomic():
-            case = Case.objects.select_for_update().get(pk=pk)
+            case = Case.objects.select_for_update(of=("self",)).get(pk=pk)
             # Re-checked under the lock: the provider may have saved a step since the query.
             if case.status == S.DRAFT and case.expires_at and case.expires_at <= now:
                 case_transition(
@@ -328,7 +330,7 @@ def drafts_expire(*, now: datetime.datetime | None = None) -> int:
 
 def _locked_draft(case: Case) -> Case:
     """The case row, locked for this transaction, and only while it is a draft."""
-    case = Case.objects.select_for_update().select_related("program").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("program").get(pk=case.pk)
     if not case.is_draft:
         raise ValidationError(
             f"This request is {case.get_status_display()}: it can no longer be changed.", code="status"
