@@ -199,3 +199,17 @@ def case_submission_problems(case: Case) -> list[str]:
     if not engine.is_complete(qs, case.clinical_answers):
         problems.append("Answer every clinical question.")
     return problems
+
+
+def case_questionnaire_response(case: Case) -> dict:
+    """The case's clinical answers as a FHIR QuestionnaireResponse (JSON), identified by the request ID."""
+    from cases.questionnaires import fhir
+
+    qs = engine.question_set_for(case.program.code)
+    return fhir.questionnaire_response_json(
+        qs,
+        case.clinical_answers or {},
+        status="in-progress" if case.is_draft else "completed",
+        authored=case.submitted_at or case.last_saved_at,
+        identifier=case.request_id,
+    )

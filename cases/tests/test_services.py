@@ -148,3 +148,20 @@ def test_beat_schedules_the_expiry_job_by_a_registered_task_name(settings):
 
     app.loader.import_default_modules()
     assert settings.CELERY_BEAT_SCHEDULE["expire-stale-case-drafts"]["task"] in app.tasks
+
+
+def test_a_submitted_case_exports_its_answers_as_a_valid_questionnaire_response(catalog):
+    from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+
+    from cases.selectors import case_questionnaire_response
+
+    case = attested_case()
+    services.case_answers_save(
+        case=case, answers={"homebound": "yes", "admitting-diagnosis": "cardiac", "bundle": "yes"}, next_step="review"
+    )
+    case = services.case_submit(case=case, user=case.created_by)
+    exported = case_questionnaire_response(case)
+    response = QuestionnaireResponse.model_validate(exported)
+    assert response.status == "completed"
+    assert response.identifier.value == case.request_id
+    assert [item.linkId for item in response.item][:2] == ["homebound", "admitting-diagnosis"]
