@@ -515,8 +515,10 @@ def _step_site(request, case):
         site_id = request.POST.get("site", "")
         selected = Site.objects.filter(pk=int(site_id), kind=kind).first() if site_id.isdigit() else None
         if selected is None:
-            search_form.add_error(None, "Look up the site of service and select it.")
-        elif contact_form.is_valid():
+            # A stale tab or a site that no longer exists: ask for the search again, keep what is saved.
+            messages.error(request, "Look up the site of service and select it.")
+            return redirect(_step_url(case, "site"))
+        if contact_form.is_valid():
             return _save(
                 request,
                 case,

@@ -459,3 +459,15 @@ def test_dme_delivered_more_than_fifteen_business_days_ago_is_refused(office, wo
     response = client.post(step_url(case, "date"), {"delivered": "yes", "delivered_on": long_ago.strftime("%m/%d/%Y")})
     assert response.status_code == 200
     assert "within 15 business days" in response.content.decode()
+
+
+def test_continuing_from_the_site_step_without_a_site_asks_for_the_lookup(office, world):
+    _user, client = office
+    case = walk_to_attestation(client, world)
+    Case.objects.filter(pk=case.pk).update(site=None, completed_steps=case.completed_steps[:-1])
+    data = {"action": "continue", "site": "", "site_fax": "8605551234", "site_phone": "8605551234"}
+    response = client.post(step_url(case, "site"), data, follow=True)
+    assert response.status_code == 200
+    assert "Look up the site of service and select it." in response.content.decode()
+    response = client.post(step_url(case, "site"), {**data, "site": str(world["supplier"].pk)}, follow=True)
+    assert "Look up the site of service and select it." in response.content.decode()  # a DME site for a HH case
