@@ -471,3 +471,49 @@ def test_continuing_from_the_site_step_without_a_site_asks_for_the_lookup(office
     assert "Look up the site of service and select it." in response.content.decode()
     response = client.post(step_url(case, "site"), {**data, "site": str(world["supplier"].pk)}, follow=True)
     assert "Look up the site of service and select it." in response.content.decode()  # a DME site for a HH case
+
+
+def test_cancelling_before_submission_ends_the_request(office, world):
+    _user, client = office
+    case = walk_to_attestation(client, world)
+    client.post(step_url(case, "attest"), {"attest": "on"})
+    clinical(client, case, "homebound", {"homebound": "yes"})
+    clinical(client, case, "admitting-diagnosis", {"admitting_diagnosis": "cardiac"})
+    clinical(client, case, "bundle-offer", {"bundle": "yes"})
+    client.post(step_url(case, "clinical-summary"), {"action": "continue"})
+    assert "Yes, cancel request" in client.get(step_url(case, "review")).content.decode()
+    response = client.post(step_url(case, "review"), {"action": "cancel"})
+    assert response["Location"] == reverse("cases:in_progress")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CANCELLED
+    assert (
+        reverse("cases:resume", args=[case.request_id]) not in client.get(reverse("cases:in_progress")).content.decode()
+    )
+
+
+def test_a_pending_case_can_be_withdrawn_from_its_summary(office, world):
+    _user, client = office
+    case = walk_to_attestation(client, world)
+    client.post(step_url(case, "attest"), {"attest": "on"})
+    clinical(client, case, "homebound", {"homebound": "no-unknown"})
+    visits = dict.fromkeys(
+        [
+            "physical_therapy_visits",
+            "occupational_therapy_visits",
+            "speech_therapy_visits",
+            "social_worker_visits",
+            "home_health_aide_visits",
+            "dietitian_visits",
+        ],
+        "0",
+    )
+    clinical(client, case, "manual-services", {**visits, "skilled_nurse_visits": "4", "timeframe_days": "30"})
+    client.post(step_url(case, "clinical-summary"), {"action": "continue"})
+    client.post(step_url(case, "urgency"), {"is_routine": "yes"})
+    client.post(step_url(case, "upload"), {"action": "continue"})
+    client.post(step_url(case, "review"), {"action": "submit"})
+    response = client.post(reverse("cases:cancel", args=[case.request_id]))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CANCELLED
+    assert case.status_changes.last().changed_by == _user
