@@ -1,6 +1,7 @@
 """Reads for the case build: which cases a user may see, lookups (eligibility, providers, sites), conflicts."""
 
 import datetime
+import json
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
@@ -22,7 +23,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     """
     if not user.is_authenticated:
         return Case.objects.none()
-    visible = Q(created_by__in=worklist_owners_visible_to(user))
+    visible = Q(created_by_id__in=_owner_ids(user))
     if user.has_perm("cases.review_case"):
         visible |= ~Q(status__in=[CaseStatus.DRAFT, CaseStatus.EXPIRED])
     return Case.objects.filter(visible).select_related("program", "health_plan", "member", "ordering_provider")
@@ -31,10 +32,16 @@ def cases_visible_to(user) -> QuerySet[Case]:
 def drafts_visible_to(user) -> QuerySet[Case]:
     """ "Certification Requests In Progress": unsubmitted requests of the user and of shared worklists."""
     return (
-        Case.objects.filter(created_by__in=worklist_owners_visible_to(user), status=CaseStatus.DRAFT)
+        Case.objects.filter(created_by_id__in=_owner_ids(user), status=CaseStatus.DRAFT)
         .select_related("program", "member", "ordering_provider", "created_by")
         .order_by("-last_saved_at")
     )
+
+
+def _owner_ids(user) -> list[int]:
+    # A list, not a subquery: the planner then walks the (created_by, status) index instead of guessing
+    # a thousand owners and scanning every draft (bench/cases.py: 30 ms down to 0.2 ms at 100,000 cases).
+    return list(worklist_owners_visible_to(user).values_list("pk", flat=True))
 
 
 # --- Lookups -------------------------------------------------------------------------------------
@@ -130,7 +137,7 @@ def requested_period(case: Case, *, result=None) -> tuple[datetime.date, datetim
         # Seed 002: a retrospective DME authorization starts on the date of the request.
         start = today if case.is_retrospective or not case.date_of_service else case.date_of_service
         if result is None:
-            result = _outcome_if_complete(case)
+            result = case_outcome(case)
         lines = result.service_lines if result else ()
         if not lines:
             return start, rules.period_end(start=start, days=rules.DME_PURCHASE_DAYS)
@@ -144,16 +151,26 @@ def requested_period(case: Case, *, result=None) -> tuple[datetime.date, datetim
         return start, end
     start = case.date_of_service or today
     if result is None:
-        result = _outcome_if_complete(case)
+        result = case_outcome(case)
     days = (result.period_days if result else None) or rules.HOME_HEALTH_DEFAULT_DAYS
     return start, rules.period_end(start=start, days=days)
 
 
-def _outcome_if_complete(case: Case):
+def case_outcome(case: Case):
+    """The questionnaire's outcome for the case's answers, None while incomplete.
+
+    Worked out once per case object and answer set: one request asks for it from several places (which
+    steps apply, the conflict check, the page itself), and a DME outcome reads each line's HCPCS code.
+    """
+    answers = case.clinical_answers or {}
+    key = json.dumps(answers, sort_keys=True)
+    cached = case.__dict__.get("_outcome_cache")
+    if cached is not None and cached[0] == key:
+        return cached[1]
     qs = engine.question_set_for(case.program.code)
-    if qs and case.clinical_answers and engine.is_complete(qs, case.clinical_answers):
-        return engine.outcome(qs, case.clinical_answers)
-    return None
+    result = engine.outcome(qs, answers) if answers and engine.is_complete(qs, answers) else None
+    case.__dict__["_outcome_cache"] = (key, result)
+    return result
 
 
 def conflicting_cases(case: Case) -> list[Case]:
@@ -171,9 +188,18 @@ def conflicting_cases(case: Case) -> list[Case]:
 
 
 def _held_period(case: Case) -> tuple[datetime.date, datetime.date]:
+    """The period an open or approved request holds: its validity once decided, else what it asked for."""
     if case.valid_from and case.valid_to:
         return case.valid_from, case.valid_to
-    return requested_period(case)
+    lines = list(case.services.all())  # prefetched with their HCPCS codes
+    if not case.is_dme or not lines:
+        return requested_period(case)
+    today = timezone.localdate(case.submitted_at) if case.submitted_at else timezone.localdate()
+    start = today if case.is_retrospective or not case.date_of_service else case.date_of_service
+    end = max(
+        rules.dme_line_end(start=start, billing_basis=line.hcpcs.billing_basis, units=line.quantity) for line in lines
+    )
+    return start, end
 
 
 def case_submission_problems(case: Case) -> list[str]:

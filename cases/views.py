@@ -594,7 +594,7 @@ def _step_clinical(request, case):
 
 def _step_clinical_summary(request, case):
     qs = engine.question_set_for(case.program.code)
-    result = engine.outcome(qs, case.clinical_answers)
+    result = selectors.case_outcome(case)
     if request.method == "POST":
         return _save(request, case, "clinical-summary", {})
     return _render(
@@ -894,11 +894,7 @@ def _render(request, case, slug, template, context):
 
 def _summary_context(case) -> dict:
     services_lines = list(case.services.select_related("hcpcs")) if case.submitted_at else None
-    result = None
-    if services_lines is None:
-        qs = engine.question_set_for(case.program.code)
-        if engine.is_complete(qs, case.clinical_answers or {}):
-            result = engine.outcome(qs, case.clinical_answers)
+    result = selectors.case_outcome(case) if services_lines is None else None
     return {
         "service_lines": services_lines,
         "outcome": result,

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cases import selectors
 from cases.models import Case
 from cases.questionnaires import engine
 
@@ -19,9 +20,8 @@ class Step:
 
 
 def _bundle_approved(case: Case) -> bool:
-    qs = engine.question_set_for(case.program.code)
-    answers = case.clinical_answers or {}
-    return bool(answers) and engine.is_complete(qs, answers) and engine.outcome(qs, answers).result == "approve_bundle"
+    result = selectors.case_outcome(case)
+    return result is not None and result.result == "approve_bundle"
 
 
 STEPS = (

@@ -3,8 +3,9 @@
 import re
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
 from reference.models import DiagnosisCode, PlanProgram, Program
 
@@ -43,7 +44,9 @@ def diagnoses_search(*, query: str, billable_only: bool = True, limit: int = 25)
             [" & ".join(f"{word}:*" for word in words)],
             output_field=BooleanField(),
         )
-        codes = codes.filter(matches)
+        # Ordered by an expression no index gives: otherwise the planner walks the code index and tests
+        # every row's words until the limit is met ("femur": 44,000 rows, 200+ ms) instead of using GIN.
+        return codes.filter(matches).order_by(Concat("code", Value("")))[:limit]
     else:
         codes = codes.filter(
             id__in=RawSQL(

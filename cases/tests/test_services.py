@@ -165,3 +165,26 @@ def test_a_submitted_case_exports_its_answers_as_a_valid_questionnaire_response(
     assert response.status == "completed"
     assert response.identifier.value == case.request_id
     assert [item.linkId for item in response.item][:2] == ["homebound", "admitting-diagnosis"]
+
+
+def test_an_open_dme_rental_conflicts_only_while_its_units_last(catalog):
+    from cases.models import CaseService
+    from cases.selectors import conflicting_cases
+    from reference.models import HcpcsCode
+
+    start = timezone.localdate() + datetime.timedelta(days=3)
+    earlier = draft_case(program="dme", date_of_service=start)
+    Case.objects.filter(pk=earlier.pk).update(
+        status=CaseStatus.PENDING_REVIEW,
+        submitted_at=timezone.now(),
+        case_number="A000000002",
+        decision_due_at=timezone.now(),
+    )
+    # A one-month rental (E0260): held from the date of service for one month.
+    CaseService.objects.create(
+        case=earlier, hcpcs=HcpcsCode.objects.get(code="E0260"), label="bed", quantity=1, line_number=1
+    )
+    inside = draft_case(program="dme", member=earlier.member, date_of_service=start + datetime.timedelta(days=20))
+    after = draft_case(program="dme", member=earlier.member, date_of_service=start + datetime.timedelta(days=400))
+    assert conflicting_cases(inside) == [earlier]
+    assert conflicting_cases(after) == []
