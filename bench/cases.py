@@ -690,6 +690,8 @@ def walk_whole(walk: Walk, user, world: dict, member, kind: str, *, dme_delivere
             walk.post("urgency", step_url(rid, "urgency"), {"is_routine": "yes"})
         walk.get("upload", step_url(rid, "upload"))
         if kind == "dme":
+            from cases.tests.files import pdf_bytes  # the tests' real PDF (needs Django set up first)
+
             upload = SimpleUploadedFile("office-notes.pdf", pdf_bytes(), content_type="application/pdf")
             walk.post("upload file", step_url(rid, "upload"), {"action": "upload", "files": [upload]})
         walk.post("upload", step_url(rid, "upload"), {"action": "continue", "additional_notes": ""})
@@ -697,30 +699,6 @@ def walk_whole(walk: Walk, user, world: dict, member, kind: str, *, dme_delivere
     walk.post("review (submit)", step_url(rid, "review"), {"action": "submit"})
     walk.get("summary", reverse("cases:summary", args=[rid]))
     return rid
-
-
-def pdf_bytes(text: str = "Clinical notes") -> bytes:
-    """A minimal valid one-page PDF (the same shape as cases/tests/files.py builds)."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref_at = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref_at)
-    return bytes(out)
 
 
 def walk_member(world: dict):

@@ -13,11 +13,7 @@ from reference.models import DiagnosisCode, HealthPlan, Program
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def _yes_no(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get(value)
-
-
-def _as_yes_no(value: bool | None) -> str | None:
+def as_yes_no(value: bool | None) -> str | None:
     return {True: "yes", False: "no"}.get(value)
 
 

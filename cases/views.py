@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.services import audit_record
 from cases import forms, rules, selectors, services, uploads, wizard
-from cases.models import BuilderRole, Case, CaseStatus
+from cases.models import Case, CaseStatus
 from cases.pdf import render_to_pdf
 from cases.questionnaires import engine
 from practices.selectors import providers_on_account
@@ -351,7 +351,7 @@ def _step_date(request, case):
             _posted(request),
             rules_for_plan=_plan_rules(case),
             initial={
-                "delivered": forms._as_yes_no(case.dme_already_dispensed),
+                "delivered": forms.as_yes_no(case.dme_already_dispensed),
                 "delivered_on": case.date_of_service if case.dme_already_dispensed else None,
             },
         )
@@ -559,8 +559,8 @@ def _step_site_dispensed(request, case):
     form = forms.DispensedUrgencyForm(
         _posted(request),
         initial={
-            "urgent_basis": forms._as_yes_no(case.dispensed_on_urgent_basis),
-            "after_hours": forms._as_yes_no(case.dispensed_after_hours),
+            "urgent_basis": forms.as_yes_no(case.dispensed_on_urgent_basis),
+            "after_hours": forms.as_yes_no(case.dispensed_after_hours),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -609,7 +609,7 @@ def _step_clinical_summary(request, case):
 def _step_urgency(request, case):
     form = forms.UrgencyForm(
         _posted(request),
-        initial={"is_routine": forms._as_yes_no(case.is_routine), "urgency_criterion": case.urgency_criterion},
+        initial={"is_routine": forms.as_yes_no(case.is_routine), "urgency_criterion": case.urgency_criterion},
     )
     if request.method == "POST" and form.is_valid():
         return _save(
@@ -886,7 +886,6 @@ def _render(request, case, slug, template, context):
             "step": step,
             "back_url": _step_url(case, back.slug) if back else "",
             "conflicts": conflicts,
-            "BuilderRole": BuilderRole,
             **context,
         },
     )
