@@ -1,12 +1,17 @@
+import re
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
-from reference.validators import validate_npi, validate_tin, validate_us_phone
-
-
-def digits_only(value: str) -> str:
-    return "".join(char for char in value if char.isdigit())
+from reference.validators import (
+    has_other_digits,
+    typed_digits,
+    validate_npi,
+    validate_phone_extension,
+    validate_tin,
+    validate_us_phone,
+)
 
 
 class LoginForm(AuthenticationForm):
@@ -75,7 +80,7 @@ class RegistrationForm(forms.Form):
         return self.cleaned_data["confirm_email"].strip().lower()
 
     def clean_phone(self):
-        phone = digits_only(self.cleaned_data["phone"])
+        phone = typed_digits(self.cleaned_data["phone"])
         if len(phone) == 11 and phone.startswith("1"):
             phone = phone[1:]
         validate_us_phone(phone)
@@ -83,17 +88,16 @@ class RegistrationForm(forms.Form):
 
     def clean_phone_ext(self):
         ext = self.cleaned_data["phone_ext"].strip()
-        if ext and not ext.isdigit():
-            raise forms.ValidationError("Enter the extension as digits only.")
+        validate_phone_extension(ext)
         return ext
 
     def clean_npi(self):
-        npi = digits_only(self.cleaned_data["npi"])
+        npi = typed_digits(self.cleaned_data["npi"])
         validate_npi(npi)
         return npi
 
     def clean_tax_id(self):
-        tin = digits_only(self.cleaned_data["tax_id"])
+        tin = typed_digits(self.cleaned_data["tax_id"])
         validate_tin(tin)
         return tin
 
@@ -152,7 +156,9 @@ class ResetVerifyForm(forms.Form):
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
-        if not code.isdigit():
+        if has_other_digits(code):
+            raise forms.ValidationError("Enter the 6 digits of the code, digits 0-9 only.")
+        if not re.fullmatch(r"[0-9]{6}", code):
             raise forms.ValidationError("Enter the 6 digits of the code.")
         return code
 

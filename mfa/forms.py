@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from mfa.models import PIN_LENGTH, Method
-from reference.validators import validate_us_phone
+from reference.validators import has_other_digits, typed_digits, validate_us_phone
 
 
 class PinMethodForm(forms.Form):
@@ -36,7 +36,7 @@ class PinMethodForm(forms.Form):
     )
 
     def clean_phone(self):
-        digits = re.sub(r"\D", "", self.cleaned_data["phone"])
+        digits = typed_digits(self.cleaned_data["phone"])
         if len(digits) == 11 and digits.startswith("1"):
             digits = digits[1:]
         if self.cleaned_data["phone"].strip():
@@ -78,7 +78,9 @@ class VerifyForm(forms.Form):
     def clean_code(self):
         # Codes are often pasted as "123 456" or "123-456".
         code = re.sub(r"[\s-]", "", self.cleaned_data["code"])
-        if not re.fullmatch(rf"\d{{{PIN_LENGTH}}}", code):
+        if has_other_digits(code):
+            raise ValidationError(f"Enter the {PIN_LENGTH}-digit code, digits 0-9 only", code="format")
+        if not re.fullmatch(rf"[0-9]{{{PIN_LENGTH}}}", code):
             raise ValidationError(f"Enter the {PIN_LENGTH}-digit code, numbers only", code="format")
         return code
 

@@ -10,6 +10,7 @@ from accounts.models import PasswordResetCode
 from accounts.password_reset import MAX_FAILED_ATTEMPTS, mask_email
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
+from reference.tests.digits import arabic_indic
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Rv9?Lp2+Wd7.Hs4"
@@ -139,3 +140,13 @@ def test_a_weak_new_password_is_refused_next_to_the_field(client, user):
     client.post("/accounts/password/forgot/verify/", {"action": "verify", "code": code})
     response = client.post("/accounts/password/forgot/reset/", {"new_password1": "short", "new_password2": "short"})
     assert 'id="id_new_password1_error"' in response.content.decode()
+
+
+def test_a_code_in_arabic_indic_digits_is_refused_next_to_the_field_without_counting_as_a_guess(client, user):
+    start(client)
+    code = send_code(client)
+    response = client.post("/accounts/password/forgot/verify/", {"action": "verify", "code": arabic_indic(code)})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_code_error"' in html and "digits 0-9" in html
+    assert PasswordResetCode.objects.get().failed_attempts == 0

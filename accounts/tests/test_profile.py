@@ -7,6 +7,7 @@ from django.test import Client
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
+from reference.tests.digits import arabic_indic
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Rv9?Lp2+Wd7.Hs4"
@@ -137,3 +138,17 @@ def test_the_profile_asks_for_mfa_after_the_password(user, settings):
     client.post("/accounts/login/", {"username": user.username, "password": settings.DEMO_PASSWORD})
     response = client.get("/accounts/profile/")
     assert response.status_code == 302 and response.url.startswith("/mfa/")
+
+
+def test_a_phone_in_arabic_indic_digits_is_refused_next_to_the_field(user, settings, sign_in):
+    client = sign_in(user)
+    response = client.post(
+        "/accounts/profile/",
+        {"action": "phone", "phone-phone": arabic_indic("860-555-0199"), "phone-phone_ext": arabic_indic("7")},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_phone-phone_error"' in html and "digits 0-9 only" in html
+    assert 'id="id_phone-phone_ext_error"' in html
+    user.refresh_from_db()
+    assert (user.phone, user.phone_ext) == ("", "")

@@ -6,6 +6,7 @@ from django.core import mail
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
+from reference.tests.digits import arabic_indic, fullwidth
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +160,44 @@ def test_opening_the_account_joins_the_practice_of_the_registered_tax_id(client)
     membership = PracticeMembership.objects.get(user__username="mjohnson2")
     assert membership.practice.tin == "061234567"
     assert membership.is_access_manager  # the first member of a new practice
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("tax_id", arabic_indic("06-1234567"), "Enter the 9-digit tax ID (TIN), digits 0-9 only."),
+        ("tax_id", fullwidth("061234567"), "Enter the 9-digit tax ID (TIN), digits 0-9 only."),
+        ("npi", arabic_indic("1234567893"), "Enter the 10-digit NPI, digits 0-9 only."),
+        ("phone", arabic_indic("(860) 555-0142"), "Enter a 10-digit US number, digits 0-9 only"),
+        ("phone", "860-555-014²", "Enter a 10-digit US number, digits 0-9 only"),
+        ("phone_ext", arabic_indic("12"), "Enter the extension as digits 0-9 only."),
+    ],
+)
+def test_digits_other_than_0_to_9_are_refused_next_to_the_field_and_create_no_account(client, field, value, message):
+    response = register(client, **{field: value})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="id_{field}_error"' in html
+    assert message in html
+    assert not User.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_registration_with_an_arabic_indic_tin_npi_and_phone_shows_three_field_errors(client):
+    response = register(
+        client,
+        tax_id=arabic_indic("061234567"),
+        npi=arabic_indic("1234567893"),
+        phone=arabic_indic("8605550142"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    for field in ("tax_id", "npi", "phone"):
+        assert f'id="id_{field}_error"' in html
+    assert not User.objects.exists()
+
+
+def test_letters_between_the_digits_are_refused_rather_than_dropped(client):
+    response = register(client, tax_id="06-12345x67")
+    assert 'id="id_tax_id_error"' in response.content.decode()
+    assert not User.objects.exists()

@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from mfa.models import AuthenticatorAppDevice, EmailPinDevice, SMSPinDevice
 from mfa.tests.conftest import pin_in
 from mfa.tests.factories import EmailPinDeviceFactory, SMSPinDeviceFactory
+from reference.tests.digits import arabic_indic, fullwidth
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +84,46 @@ def test_a_code_that_is_not_six_digits_is_refused_without_counting_as_a_guess(pa
     page = password_client.post("/mfa/verify/", {"code": "12ab"}).content.decode()
     assert "Enter the 6-digit code, numbers only" in page
     assert EmailPinDevice.objects.get().throttling_failure_count == 0
+
+
+@pytest.mark.parametrize("other_digits", [arabic_indic, fullwidth])
+def test_the_right_pin_in_digits_other_than_0_to_9_is_refused_without_counting_as_a_guess(
+    password_client, other_digits
+):
+    set_up_email(password_client)
+    pin = pin_in(mail.outbox[-1].body)
+    response = password_client.post("/mfa/verify/", {"code": other_digits(pin)})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_code_error"' in page and "Enter the 6-digit code, digits 0-9 only" in page
+    assert EmailPinDevice.objects.get().throttling_failure_count == 0
+    assert password_client.post("/mfa/verify/", {"code": pin}).status_code == 302
+
+
+def test_a_pin_of_superscript_digits_is_refused_without_a_server_error(password_client):
+    set_up_email(password_client)
+    response = password_client.post("/mfa/verify/", {"code": "¹²³⁴⁵⁶"})
+    assert response.status_code == 200
+    assert "Enter the 6-digit code, digits 0-9 only" in response.content.decode()
+    assert EmailPinDevice.objects.get().throttling_failure_count == 0
+
+
+def test_an_authenticator_code_in_fullwidth_digits_is_refused(password_client):
+    password_client.post("/mfa/setup/app/new/")
+    device = AuthenticatorAppDevice.objects.get()
+    code = fullwidth(f"{totp(device.bin_key):06d}")
+    page = password_client.post("/mfa/setup/app/", {"code": code}).content.decode()
+    assert "Enter the 6-digit code, digits 0-9 only" in page
+    device.refresh_from_db()
+    assert not device.confirmed
+
+
+def test_an_sms_number_in_arabic_indic_digits_is_refused_next_to_the_field(password_client, sms_outbox):
+    response = password_client.post("/mfa/setup/", {"method": "sms", "phone": arabic_indic("(866) 668-4321")})
+    page = response.content.decode()
+    assert 'id="id_phone_error"' in page and "Enter a 10-digit US number, digits 0-9 only" in page
+    assert not SMSPinDevice.objects.exists()
+    assert sms_outbox == []
 
 
 def test_an_expired_pin_is_refused(password_client):

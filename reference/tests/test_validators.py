@@ -3,14 +3,18 @@ import random
 import pytest
 from django.core.exceptions import ValidationError
 
+from reference.tests.digits import arabic_indic, fullwidth
 from reference.validators import (
     format_us_phone,
     is_valid_npi,
     luhn_check_digit,
     npi_check_digit,
+    typed_digits,
     validate_npi,
+    validate_phone_extension,
     validate_tin,
     validate_us_phone,
+    validate_zip_code,
 )
 
 
@@ -73,3 +77,65 @@ def test_us_phone_refuses_area_codes_starting_with_0_or_1_and_formats_like_the_s
         with pytest.raises(ValidationError):
             validate_us_phone(bad)
     assert format_us_phone("8558263724") == "855-826-3724"
+
+
+@pytest.mark.parametrize(
+    ("validate", "good", "message"),
+    [
+        (validate_npi, "1234567893", "Enter the 10-digit NPI, digits 0-9 only."),
+        (validate_tin, "061234567", "Enter the 9-digit tax ID (TIN), digits 0-9 only."),
+        (validate_us_phone, "8666689250", "Enter a 10-digit US number, digits 0-9 only, such as 866-668-9250."),
+        (validate_zip_code, "06002", "Enter a 5-digit ZIP code, digits 0-9 only, or ZIP+4 such as 06002-1234."),
+        (validate_zip_code, "06002-1234", "Enter a 5-digit ZIP code, digits 0-9 only, or ZIP+4 such as 06002-1234."),
+    ],
+)
+@pytest.mark.parametrize(
+    "other_digits",
+    [
+        pytest.param(arabic_indic, id="arabic-indic"),
+        pytest.param(fullwidth, id="fullwidth"),
+        pytest.param(lambda value: value[:-1] + "²", id="superscript-last"),
+        pytest.param(lambda value: value[:-1] + arabic_indic("3"), id="one-arabic-indic-last"),
+    ],
+)
+def test_identifiers_written_with_digits_other_than_0_to_9_are_refused_with_a_message_that_says_so(
+    validate, good, message, other_digits
+):
+    validate(good)
+    with pytest.raises(ValidationError) as raised:
+        validate(other_digits(good))
+    assert raised.value.messages == [message]
+
+
+def test_a_phone_extension_is_digits_0_to_9():
+    validate_phone_extension("")
+    validate_phone_extension("1234")
+    for bad, message in [
+        ("x12", "Enter the extension as digits only."),
+        (arabic_indic("12"), "Enter the extension as digits 0-9 only."),
+        (fullwidth("12"), "Enter the extension as digits 0-9 only."),
+        ("1²", "Enter the extension as digits 0-9 only."),
+    ]:
+        with pytest.raises(ValidationError) as raised:
+            validate_phone_extension(bad)
+        assert raised.value.messages == [message]
+
+
+def test_an_npi_in_other_digits_is_never_valid_and_never_formats_as_a_phone():
+    assert not is_valid_npi(arabic_indic("1234567893"))
+    assert not is_valid_npi("1" + fullwidth("234567893"))
+    assert format_us_phone(arabic_indic("8666689250")) == arabic_indic("8666689250")
+
+
+@pytest.mark.parametrize(
+    ("typed", "digits"),
+    [
+        ("(866) 668-9250", "8666689250"),
+        ("+1 866.668.9250", "18666689250"),
+        ("06-1234567", "061234567"),
+        (arabic_indic("06-1234567"), arabic_indic("061234567")),
+        ("866-668-9250 x12", "8666689250x12"),
+    ],
+)
+def test_typed_digits_drop_only_the_usual_separators_and_keep_the_rest_for_the_validator(typed, digits):
+    assert typed_digits(typed) == digits
