@@ -1,9 +1,16 @@
-"""Cases in the admin: read-only for now (decisions arrive with the reviewer queue, through services)."""
+"""Cases in the admin: the reviewers' queue, read-only (decisions arrive with the reviewer queue, through services).
+
+The list and every object URL are scoped by ``cases.permissions.cases_in_review_queue``: submitted requests
+only, for staff holding ``cases.review_case``. A draft, an expired draft or a request cancelled before
+submission answers as a missing object. Nobody changes a case here, the superuser included: a status moves
+only through ``cases.services.case_transition``.
+"""
 
 from django.contrib import admin
 
 from cases.models import Case, CaseService, CaseStatusChange, ClinicalDocument
-from portal.admin_mixins import ReadOnlyAdminMixin
+from cases.permissions import cases_in_review_queue
+from portal.admin_mixins import PHIAuditAdminMixin, ReadOnlyAdminMixin
 
 
 class CaseStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -11,11 +18,17 @@ class CaseStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ("changed_at", "from_status", "to_status", "changed_by", "reason")
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by")
+
 
 class CaseServiceInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CaseService
     fields = ("line_number", "hcpcs", "label", "quantity")
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("hcpcs")
 
 
 class ClinicalDocumentInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -23,9 +36,12 @@ class ClinicalDocumentInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseAdmin(PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "request_id",
         "case_number",
@@ -42,3 +58,9 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     inlines = (CaseServiceInline, ClinicalDocumentInline, CaseStatusChangeInline)
     exclude = ("clinical_answers",)
+
+    def get_queryset(self, request):
+        # The one scope for the queue (SEC-1); the change, history and delete URLs fetch through it too.
+        queryset = cases_in_review_queue(request.user)
+        ordering = self.get_ordering(request)
+        return queryset.order_by(*ordering) if ordering else queryset

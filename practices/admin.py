@@ -6,18 +6,12 @@ admin shows these rows read-only; a practice's name is the one thing support may
 
 from django.contrib import admin
 
+from portal.admin_mixins import ReadOnlyAdminMixin
 from practices.models import AccountProvider, Practice, PracticeMembership, WorklistAccess
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 class PracticeMembershipInline(admin.TabularInline):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.admin_mixins import ReadOnlyAdminMixin
+from portal.admin_mixins import PHIAuditAdminMixin, ReadOnlyAdminMixin
 from reference.models import (
     DiagnosisCode,
     Eligibility,
@@ -86,7 +86,9 @@ class EligibilityInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(PHIAuditAdminMixin, admin.ModelAdmin):
+    """Patients: every list, search and record shown here is audited (its eligibility spans with it)."""
+
     list_display = ["member_id", "last_name", "first_name", "date_of_birth", "state"]
     search_fields = ["=member_id", "last_name"]
     inlines = [EligibilityInline]
