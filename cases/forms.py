@@ -71,9 +71,36 @@ class ProgramForm(forms.Form):
         ],
         help_text="For Home Health. Only referring providers are allowed to order a case.",
     )
+    practice = forms.ModelChoiceField(
+        label="Which practice (TIN) is this request for?",
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text="The practice's members with the Case submission entitlement will see this request and can act "
+        "on it.",
+        error_messages={
+            "required": "Select the practice (TIN) this request is for.",
+            "invalid_choice": "Select one of your practices from the list.",
+        },
+    )
+
+    def __init__(self, *args, practices, **kwargs):
+        """``practices``: where the user holds case submission; the question is asked only when there are several."""
+        super().__init__(*args, **kwargs)
+        self.fields["practice"].queryset = practices
+        self.fields["practice"].label_from_instance = lambda practice: f"{practice.name} (TIN {practice.tin})"
+        choices = list(practices[:2])
+        self.only_practice = choices[0] if len(choices) == 1 else None
+        if self.only_practice:
+            self.fields["practice"].required = False
+            self.fields["practice"].widget = forms.HiddenInput()
+            self.fields["practice"].initial = self.only_practice.pk
+        self.asks_practice = len(choices) > 1
 
     def clean(self):
         data = super().clean()
+        if self.only_practice and not data.get("practice"):
+            data["practice"] = self.only_practice
         program = data.get("program")
         if program is None:
             return data

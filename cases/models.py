@@ -72,6 +72,11 @@ class Case(models.Model):
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cases")
     builder_role = models.CharField(max_length=30, choices=BuilderRole.choices)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases")
+    # The practice (TIN) the request is submitted under, chosen at the first step (SEC-1): its members with
+    # the case-submission entitlement view and act on the case with its creator (cases.permissions).
+    practice = models.ForeignKey(
+        "practices.Practice", on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # The wizard step to resume at ("Certification Requests In Progress") and when it was saved.
     current_step = models.CharField(max_length=40, default="provider")
@@ -150,6 +155,7 @@ class Case(models.Model):
             models.Index(fields=["created_by", "status", "-last_saved_at"], name="case_owner_status_idx"),
             models.Index(fields=["status", "expires_at"], name="case_status_expiry_idx"),
             models.Index(fields=["member", "program", "status"], name="case_member_program_idx"),
+            models.Index(fields=["practice", "status", "-last_saved_at"], name="case_practice_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,10 +1,11 @@
 """The CareCore case build: one page per step, each saved on the server as it is completed (CASE-1 to 14)."""
 
 import contextlib
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,9 +13,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import audit_record
-from cases import forms, rules, selectors, services, uploads, wizard
+from cases import forms, permissions, rules, selectors, services, uploads, wizard
 from cases.models import Case, CaseStatus
 from cases.pdf import render_to_pdf
+from cases.permissions import CaseAction
 from cases.questionnaires import engine
 from practices.selectors import providers_on_account
 from practices.services import account_provider_add
@@ -122,34 +124,46 @@ PATIENT_IDENTIFIERS = (
 @login_required
 @require_GET
 def carecore_home(request):
-    drafts = selectors.drafts_visible_to(request.user)
+    drafts = permissions.drafts_visible_to(request.user)
     return render(request, "cases/carecore_home.html", {"drafts_count": drafts.count()})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_authorization(request):
-    """Step 1: the program, and who builds the case. The request ID is drawn when this step is saved."""
-    form = forms.ProgramForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+    """Step 1: the practice, the program and who builds the case. The request ID is drawn when it is saved.
+
+    Only members of a practice with the case-submission entitlement may start one (SEC-1); anyone else is
+    told why and who their practice's website access manager is.
+    """
+    refusal = permissions.new_case_refusal(request.user)
+    form = forms.ProgramForm(_posted(request), practices=permissions.practices_for_new_case(request.user))
+    if request.method == "POST" and refusal is None and form.is_valid():
         try:
             case = services.case_start(
                 user=request.user,
                 program=form.cleaned_data["program"],
                 builder_role=form.cleaned_data["builder_role"],
+                practice=form.cleaned_data["practice"],
                 request=request,
             )
         except ValidationError as error:
             form.add_error("program", error)
         else:
             return redirect("cases:step", request_id=case.request_id, slug="provider")
-    return render(request, "cases/step_program.html", {"form": form, "help": HELP["program"]})
+    status = 403 if request.method == "POST" and refusal else 200
+    return render(
+        request,
+        "cases/step_program.html",
+        {"form": form, "refusal": refusal, "help": HELP["program"]},
+        status=status,
+    )
 
 
 @login_required
 @require_GET
 def in_progress(request):
-    drafts = list(selectors.drafts_visible_to(request.user)[:200])
+    drafts = list(permissions.drafts_visible_to(request.user)[:200])
     return render(
         request,
         "cases/in_progress.html",
@@ -163,6 +177,7 @@ def resume(request, request_id):
     case = _case(request, request_id)
     if not case.is_draft:
         return redirect("cases:summary", request_id=case.request_id)
+    _require(request, case, CaseAction.EDIT)
     step = wizard.BY_SLUG.get(case.current_step) or wizard.first_incomplete_step(case)
     if not wizard.may_open(case, step.slug):
         step = wizard.first_incomplete_step(case)
@@ -178,6 +193,7 @@ def step(request, request_id, slug):
     case = _case(request, request_id)
     if not case.is_draft:
         return _not_editable(request, case)
+    _require(request, case, CaseAction.EDIT)
     if slug not in STEP_VIEWS:
         raise Http404("No such step.")
     if not wizard.may_open(case, slug):
@@ -201,7 +217,7 @@ def _step_provider(request, case):
     if filter_text:
         account_providers = (
             account_providers.filter(npi__startswith=filter_text)
-            if filter_text.isdigit()
+            if _ASCII_DIGITS.fullmatch(filter_text)
             else account_providers.filter(last_name__istartswith=filter_text)
         )
     npi_form = forms.ProviderNpiSearchForm(request.POST if request.POST.get("action") == "npi_search" else None)
@@ -242,10 +258,10 @@ def _step_provider_supplier(request, case):
     if request.method == "POST":
         if request.POST.get("action") == "select":
             provider = _posted_provider(request, allowed=Provider.objects.all())
-            plan_id = request.POST.get("health_plan", "")
+            plan_id = _posted_pk(request, "health_plan")
             changes = {"ordering_provider": provider}
-            if plan_id.isdigit():
-                plan = HealthPlan.objects.filter(pk=int(plan_id)).first()
+            if plan_id:
+                plan = HealthPlan.objects.filter(pk=plan_id).first()
                 if plan:
                     changes["health_plan"] = plan
             return _save(request, case, "provider", changes)
@@ -270,8 +286,8 @@ def _step_provider_supplier(request, case):
 
 
 def _posted_provider(request, *, allowed):
-    provider_id = request.POST.get("provider", "")
-    provider = allowed.filter(pk=int(provider_id)).first() if provider_id.isdigit() else None
+    provider_id = _posted_pk(request, "provider")
+    provider = allowed.filter(pk=provider_id).first() if provider_id else None
     if provider is None:
         raise Http404("No such provider.")
     return provider
@@ -491,8 +507,8 @@ def _step_site(request, case):
     matches = None
     selected = case.site
     if action == "select":
-        site_id = request.POST.get("site", "")
-        selected = Site.objects.filter(pk=int(site_id), kind=kind).first() if site_id.isdigit() else None
+        site_id = _posted_pk(request, "site")
+        selected = Site.objects.filter(pk=site_id, kind=kind).first() if site_id else None
         if selected is None:
             raise Http404("No such site.")
     contact_form = forms.SiteContactForm(
@@ -512,8 +528,8 @@ def _step_site(request, case):
             )
         )
     if action == "continue":
-        site_id = request.POST.get("site", "")
-        selected = Site.objects.filter(pk=int(site_id), kind=kind).first() if site_id.isdigit() else None
+        site_id = _posted_pk(request, "site")
+        selected = Site.objects.filter(pk=site_id, kind=kind).first() if site_id else None
         if selected is None:
             # A stale tab or a site that no longer exists: ask for the search again, keep what is saved.
             messages.error(request, "Look up the site of service and select it.")
@@ -634,9 +650,11 @@ def _step_upload(request, case):
         files = request.FILES.getlist("files")
         action = request.POST.get("action")
         if action == "remove":
-            document = case.documents.filter(pk=request.POST.get("document") or 0).first()
+            document_id = _posted_pk(request, "document")
+            document = case.documents.filter(pk=document_id).first() if document_id else None
             if document is None:
-                raise Http404("No such document.")
+                messages.error(request, "That document is no longer on this request.")
+                return redirect(_step_url(case, "upload"))
             services.clinical_document_remove(document=document, user=request.user, request=request)
             messages.success(request, f"{document.original_name} was removed.")
             return redirect(_step_url(case, "upload"))
@@ -692,10 +710,12 @@ def _step_review(request, case):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "cancel":
+            _require(request, case, CaseAction.CANCEL_DRAFT)
             services.case_cancel_draft(case=case, user=request.user, request=request)
             messages.info(request, f"Request {case.request_id} was cancelled.")
             return redirect("cases:in_progress")
         if not problems:
+            _require(request, case, CaseAction.SUBMIT)
             try:
                 case = services.case_submit(case=case, user=request.user, request=request)
             except ValidationError as error:
@@ -707,7 +727,7 @@ def _step_review(request, case):
         case,
         "review",
         "cases/step_review.html",
-        {**_summary_context(case), "problems": problems, "help": []},
+        {**_summary_context(case, request.user), "problems": problems, "help": []},
     )
 
 
@@ -737,6 +757,7 @@ def clinical_page(request, request_id, key):
     case = _case(request, request_id)
     if not case.is_draft:
         return _not_editable(request, case)
+    _require(request, case, CaseAction.EDIT)
     if not wizard.may_open(case, "clinical"):
         return redirect(_step_url(case, wizard.first_incomplete_step(case).slug))
     qs = engine.question_set_for(case.program.code)
@@ -770,6 +791,7 @@ def finish_later(request, request_id):
     case = _case(request, request_id)
     if not case.is_draft:
         return _not_editable(request, case)
+    _require(request, case, CaseAction.EDIT)
     return _finish_later(request, case, case.current_step)
 
 
@@ -792,16 +814,23 @@ def summary(request, request_id):
     case = _case(request, request_id)
     if case.is_draft:
         return redirect("cases:resume", request_id=case.request_id)
+    if case.submitted_at is None:
+        # Cancelled or expired before submission: nothing was sent for review, there is no summary to show.
+        return render(request, "cases/not_submitted.html", {"case": case, **_status_history(case)})
     audit_record(action="case.viewed", request=request, target=case)
-    return render(request, "cases/summary.html", {"case": case, **_summary_context(case)})
+    return render(request, "cases/summary.html", {"case": case, **_summary_context(case, request.user)})
 
 
 @login_required
 @require_GET
 def summary_pdf(request, request_id):
     case = _case(request, request_id)
+    if case.submitted_at is None:
+        return redirect("cases:summary", request_id=case.request_id)
     audit_record(action="case.printed", request=request, target=case)
-    pdf = render_to_pdf("cases/summary_pdf.html", {"case": case, **_summary_context(case)}, request=request)
+    pdf = render_to_pdf(
+        "cases/summary_pdf.html", {"case": case, **_summary_context(case, request.user)}, request=request
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="request-{case.request_id}.pdf"'
     return response
@@ -812,7 +841,9 @@ def summary_pdf(request, request_id):
 def cancel(request, request_id):
     """Withdraw a submitted request that is still pending review (the summary's Cancel)."""
     case = _case(request, request_id)
-    may_cancel = case.status in (CaseStatus.PENDING_REVIEW, CaseStatus.ON_HOLD)
+    if not permissions.case_permits(request.user, case, CaseAction.WITHDRAW, any_status=True):
+        raise PermissionDenied(_VIEW_ONLY)
+    may_cancel = permissions.case_permits(request.user, case, CaseAction.WITHDRAW)
     if request.method == "POST" and may_cancel:
         services.case_withdraw(case=case, user=request.user, request=request)
         messages.info(request, f"Case {case.case_number} was cancelled.")
@@ -844,8 +875,28 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
+_ASCII_DIGITS = re.compile(r"[0-9]{1,18}")
+_VIEW_ONLY = (
+    "You can view this request, but not change it. Requests are changed by the practice's members who hold the "
+    "Case submission entitlement; users given access to a worklist through User Access can only view it."
+)
+
+
 def _case(request, request_id) -> Case:
-    return get_object_or_404(selectors.cases_visible_to(request.user), request_id=request_id)
+    """The case if ``request.user`` may view it; 404 otherwise, the same answer as for a missing one (SEC-1)."""
+    return get_object_or_404(permissions.cases_visible_to(request.user), request_id=request_id)
+
+
+def _require(request, case, action: CaseAction) -> None:
+    """403 with the reason when the user may view ``case`` but not do ``action`` to it."""
+    if not permissions.case_permits(request.user, case, action):
+        raise PermissionDenied(_VIEW_ONLY)
+
+
+def _posted_pk(request, name) -> int | None:
+    """A posted row id: ASCII digits only (``"²".isdigit()`` is true, ``int("²")`` fails)."""
+    value = request.POST.get(name, "")
+    return int(value) if _ASCII_DIGITS.fullmatch(value) else None
 
 
 def _step_url(case, slug) -> str:
@@ -868,14 +919,20 @@ def _save(request, case, slug, changes):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_step_url(case, wizard.first_incomplete_step(case).slug))
-    # The next step is computed again: the saved data may change which steps apply.
-    return redirect(_step_url(case, wizard.step_after(case, slug).slug))
+    # The next step is computed again: the saved data may change which steps apply. A change that
+    # cleared a later step's data (another insurer or date clears the patient) reopens that step: go there.
+    following = wizard.step_after(case, slug)
+    reopened = wizard.first_incomplete_step(case)
+    if wizard.STEPS.index(reopened) < wizard.STEPS.index(following):
+        messages.info(request, f"Your change needs {reopened.title} again: please complete it before you continue.")
+        return redirect(_step_url(case, reopened.slug))
+    return redirect(_step_url(case, following.slug))
 
 
 def _render(request, case, slug, template, context):
     step = wizard.BY_SLUG[slug]
     back = wizard.step_before(case, slug)
-    conflicts = selectors.conflicting_cases(case) if step.clinical else []
+    conflicts = _conflicts(request.user, case) if step.clinical else None
     if case.member_id:
         audit_record(action="case.viewed", request=request, target=case, details={"step": slug})
     return render(
@@ -891,7 +948,23 @@ def _render(request, case, slug, template, context):
     )
 
 
-def _summary_context(case) -> dict:
+def _conflicts(user, case) -> dict | None:
+    """ "There is a possible request conflict on file": details only of the requests this user may view."""
+    others = selectors.conflicting_cases(case)
+    if not others:
+        return None
+    visible = set(permissions.cases_visible_to(user).filter(pk__in=[c.pk for c in others]).values_list("pk", flat=True))
+    return {
+        "visible": [other for other in others if other.pk in visible],
+        "other_count": sum(1 for other in others if other.pk not in visible),
+    }
+
+
+def _status_history(case) -> dict:
+    return {"history": list(case.status_changes.select_related("changed_by"))}
+
+
+def _summary_context(case, user) -> dict:
     services_lines = list(case.services.select_related("hcpcs")) if case.submitted_at else None
     result = selectors.case_outcome(case) if services_lines is None else None
     return {
@@ -899,7 +972,7 @@ def _summary_context(case) -> dict:
         "outcome": result,
         "documents": list(case.documents.all()),
         "approved": case.status in (CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED),
-        "may_cancel": case.status in (CaseStatus.PENDING_REVIEW, CaseStatus.ON_HOLD),
+        "may_cancel": permissions.case_permits(user, case, CaseAction.WITHDRAW),
         "status_sentence": _status_sentence(case),
     }
 

@@ -133,11 +133,14 @@ def practice_members_visible_to(*, manager, practice) -> QuerySet[PracticeMember
 def practice_tins_with_entitlement(*, user, entitlement: str) -> QuerySet:
     """The TINs for which ``user`` holds an entitlement ("case_submission", "precertification_appeals",
     "correspondence"): for the case, appeal and Message Center apps to scope by."""
+    return practices_with_entitlement(user=user, entitlement=entitlement).values_list("tin", flat=True)
+
+
+def practices_with_entitlement(*, user, entitlement: str) -> QuerySet[Practice]:
+    """The practices in which ``user`` holds ``entitlement``: the scope of what they may do for a TIN."""
     if entitlement not in ENTITLEMENTS:
         raise ValueError(f"Unknown entitlement {entitlement!r}")
-    return Practice.objects.filter(memberships__user=user, **{f"memberships__{entitlement}": True}).values_list(
-        "tin", flat=True
-    )
+    return Practice.objects.filter(memberships__user=user, **{f"memberships__{entitlement}": True})
 
 
 def practice_access_managers(*, membership: PracticeMembership) -> QuerySet:

@@ -9,8 +9,11 @@ import datetime
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from cases import services
+from cases import permissions, services
 from cases.models import BuilderRole, Case
+from cases.questionnaires import engine
+from practices.models import PracticeMembership
+from practices.tests.factories import PracticeFactory
 from reference.models import DiagnosisCode, HealthPlan, Program, Site
 from reference.tests.factories import EligibilityFactory, MemberFactory, ProviderFactory, SiteFactory
 
@@ -25,11 +28,29 @@ def diagnosis(
     return found
 
 
-def draft_case(*, program="home-health", user=None, role=BuilderRole.REFERRING_PHYSICIAN, **overrides) -> Case:
-    """A draft with every pre-attestation step filled in, as if the wizard had been walked to "attest"."""
+def submitter(user=None, *, practice=None, **user_fields):
+    """A user who may build and submit cases: a member of ``practice`` (a new one by default) with the
+    case-submission entitlement. An existing ``user`` gets the membership if they lack it."""
+    user = user or UserFactory(**user_fields)
+    practice = practice or PracticeFactory()
+    PracticeMembership.objects.update_or_create(user=user, practice=practice, defaults={"case_submission": True})
+    return user
+
+
+def draft_case(
+    *, program="home-health", user=None, practice=None, role=BuilderRole.REFERRING_PHYSICIAN, **overrides
+) -> Case:
+    """A draft with every pre-attestation step filled in, as if the wizard had been walked to "attest".
+
+    The user is made a case submitter of ``practice`` (a new practice by default) unless they already
+    hold case submission somewhere.
+    """
     user = user or UserFactory()
+    if practice is not None or not permissions.practices_for_new_case(user).exists():
+        practice = practice or PracticeFactory()
+        submitter(user, practice=practice)
     program_row = Program.objects.get(code=program)
-    case = services.case_start(user=user, program=program_row, builder_role=role)
+    case = services.case_start(user=user, program=program_row, builder_role=role, practice=practice)
     plan = HealthPlan.objects.get(code="cigna-commercial")
     member = overrides.pop("member", None)
     if member is None:
@@ -67,3 +88,33 @@ def draft_case(*, program="home-health", user=None, role=BuilderRole.REFERRING_P
 def attested_case(**kwargs) -> Case:
     case = draft_case(**kwargs)
     return services.case_attest(case=case, user=case.created_by)
+
+
+def home_health_answers(*, bundle: bool) -> dict:
+    """Clinical answers as the pages store them: the bundle accepted, or declined with nurse visits."""
+    question_set = engine.question_set_for("home-health")
+    pages = [{"homebound": "yes"}, {"admitting_diagnosis": "orthopedic"}, {"bundle": "yes" if bundle else "no"}]
+    if not bundle:
+        visits = ["physical_therapy", "occupational_therapy", "speech_therapy", "social_worker", "home_health_aide"]
+        pages.append(
+            {
+                "skilled_nurse_visits": "4",
+                **{f"{name}_visits": "0" for name in visits},
+                "dietitian_visits": "0",
+                "timeframe_days": "30",
+            }
+        )
+    answers = {}
+    for data in pages:
+        page = engine.next_page(question_set, answers)
+        form = engine.page_form(question_set, answers, page, data=data)
+        assert form.is_valid(), form.errors
+        answers = engine.apply_answer(question_set, answers, page, form.cleaned_data)
+    return answers
+
+
+def submitted_case(*, approved: bool = False, **kwargs) -> Case:
+    """A Home Health request submitted through the service: approved (the bundle) or pending medical review."""
+    case = attested_case(**kwargs)
+    services.case_answers_save(case=case, answers=home_health_answers(bundle=approved), next_step="review")
+    return services.case_submit(case=case, user=case.created_by)

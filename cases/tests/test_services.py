@@ -115,26 +115,6 @@ def test_starting_a_request_is_audited(catalog):
     assert AuditEvent.objects.filter(action="case.started", target_id=str(case.pk)).exists()
 
 
-def test_reviewers_see_submitted_cases_but_never_drafts(catalog):
-    from django.contrib.auth.models import Permission
-
-    from accounts.tests.factories import UserFactory
-    from cases.selectors import cases_visible_to
-
-    draft, submitted = draft_case(), draft_case()
-    Case.objects.filter(pk=submitted.pk).update(
-        status=CaseStatus.PENDING_REVIEW,
-        submitted_at=timezone.now(),
-        case_number="A123456789",
-        decision_due_at=timezone.now(),
-    )
-    reviewer = UserFactory()
-    reviewer.user_permissions.add(Permission.objects.get(codename="review_case"))
-    visible = set(cases_visible_to(reviewer).values_list("pk", flat=True))
-    assert submitted.pk in visible and draft.pk not in visible
-    assert not cases_visible_to(UserFactory()).exists()
-
-
 def test_a_case_without_a_case_number_cannot_be_stored_as_submitted(catalog):
     from django.db import IntegrityError, transaction
 

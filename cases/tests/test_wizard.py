@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
 from cases.models import Case, CaseStatus
-from cases.tests.factories import diagnosis, draft_case
+from cases.tests.factories import diagnosis, draft_case, submitter
 from practices.models import AccountProvider, WorklistAccess
 from reference.models import HealthPlan, Site
 from reference.tests.factories import EligibilityFactory, MemberFactory, ProviderFactory, SiteFactory
@@ -32,7 +32,7 @@ def world(catalog):
 
 @pytest.fixture
 def office(world, signed_in_client):
-    user = UserFactory(first_name="Maria", last_name="Johnson", email="maria@office.example")
+    user = submitter(first_name="Maria", last_name="Johnson", email="maria@office.example")
     AccountProvider.objects.create(user=user, provider=world["provider"])
     return user, signed_in_client(user)
 
@@ -363,13 +363,16 @@ def test_finish_later_lists_the_request_and_resume_returns_to_the_same_question(
     assert "If applicable, please select the admitting diagnosis" in resumed.content.decode()
 
 
-def test_a_shared_worklist_shows_the_owners_saved_requests(office, world, signed_in_client):
+def test_in_progress_lists_the_practices_drafts_but_not_to_a_worklist_delegate(office, world, signed_in_client):
     user, client = office
     case = walk_to_attestation(client, world)
+    colleague = submitter(practice=case.practice)
     delegate = UserFactory()
     WorklistAccess.objects.create(owner=user, grantee=delegate)
-    listing = signed_in_client(delegate).get(reverse("cases:in_progress")).content.decode()
-    assert case.request_id in listing
+    assert case.request_id in signed_in_client(colleague).get(reverse("cases:in_progress")).content.decode()
+    delegate_client = signed_in_client(delegate)
+    assert case.request_id not in delegate_client.get(reverse("cases:in_progress")).content.decode()
+    assert delegate_client.get(reverse("cases:resume", args=[case.request_id])).status_code == 404
 
 
 def test_another_users_request_is_not_found(office, world, signed_in_client):

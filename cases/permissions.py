@@ -1,0 +1,220 @@
+"""Who may see and do what with a case (SEC-1, ACC-9, ACC-10): the one answer for pages, admin, API and tasks.
+
+The list scope (``cases_visible_to``) and the per-object answers (``case_permits``) live side by side and
+are tested together (``cases/tests/test_permissions.py``), the way ohcnetwork/care pairs a list filter with
+per-action checks. The rules:
+
+- A case belongs to a practice (the TIN it is submitted under). Its creator, and the practice's members
+  who hold the case-submission entitlement, view it. Acting on it (editing or cancelling a draft,
+  submitting, withdrawing, adding clinical information, an extension) needs that entitlement in the
+  case's practice now: a creator whose entitlement was taken away keeps the view only.
+- Appeals and reconsiderations need the practice's precertification/appeals entitlement; members who hold
+  it view the practice's submitted requests (they cannot appeal what they cannot see), not its drafts.
+- A delegate given access to a worklist through User Access views that worklist's submitted cases
+  (summary, PDF, documents, letters) and acts on none of them (seed 001: "to allow others to view your
+  worklist while you are out of the office"). Drafts are the builder's unfinished work: not shown.
+- Clinical reviewers and intake staff work cases in the admin (``cases_in_review_queue``), which never
+  lists drafts or requests cancelled or expired before submission. On provider pages they are like any
+  other user.
+"""
+
+import enum
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from cases.models import Case, CaseStatus
+from practices.selectors import practice_access_managers, practices_with_entitlement, worklist_owners_visible_to
+
+
+class CaseAction(enum.StrEnum):
+    VIEW = "view"
+    EDIT = "edit"  # resume a draft, save its steps, answer its questions, upload to it, Finish Later
+    CANCEL_DRAFT = "cancel_draft"
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"  # cancel a submitted request that still waits for its decision
+    UPLOAD = "upload"  # add clinical information to a submitted request under review
+    APPEAL = "appeal"
+    RECONSIDER = "reconsider"
+    EXTEND = "extend"
+
+
+# Actions that change the case: they need the case-submission entitlement in the case's practice.
+_SUBMISSION_ACTIONS = {
+    CaseAction.EDIT,
+    CaseAction.CANCEL_DRAFT,
+    CaseAction.SUBMIT,
+    CaseAction.WITHDRAW,
+    CaseAction.UPLOAD,
+    CaseAction.EXTEND,
+}
+_APPEALS_ACTIONS = {CaseAction.APPEAL, CaseAction.RECONSIDER}
+
+# The statuses in which each action makes sense at all, whoever asks.
+_AWAITING_DECISION = {CaseStatus.SUBMITTED, CaseStatus.PENDING_REVIEW, CaseStatus.ON_HOLD}
+_STATUSES_FOR = {
+    CaseAction.EDIT: {CaseStatus.DRAFT},
+    CaseAction.CANCEL_DRAFT: {CaseStatus.DRAFT},
+    CaseAction.SUBMIT: {CaseStatus.DRAFT},
+    CaseAction.WITHDRAW: {CaseStatus.PENDING_REVIEW, CaseStatus.ON_HOLD},
+    CaseAction.UPLOAD: _AWAITING_DECISION,
+    CaseAction.APPEAL: {CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED},
+    CaseAction.RECONSIDER: {CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED},
+    CaseAction.EXTEND: {CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED},
+}
+
+
+# --- Scopes --------------------------------------------------------------------------------------
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Every case ``user`` may view on the provider pages; anything else answers 404."""
+    if not _is_signed_in(user):
+        return Case.objects.none()
+    grants = grants_of(user)
+    visible = Q(created_by=user) | Q(practice_id__in=grants.submission_practice_ids)
+    if grants.appeals_practice_ids:
+        visible |= Q(practice_id__in=grants.appeals_practice_ids, submitted_at__isnull=False)
+    if grants.delegated_owner_ids:
+        visible |= Q(created_by_id__in=grants.delegated_owner_ids, submitted_at__isnull=False)
+    return Case.objects.filter(visible).select_related(
+        "program", "health_plan", "member", "ordering_provider", "practice"
+    )
+
+
+def drafts_visible_to(user) -> QuerySet[Case]:
+    """ "Certification Requests In Progress": the drafts ``user`` may resume, their own and their colleagues'
+    in the practices where they hold case submission (``case_permits(user, case, "edit")`` for each)."""
+    if not _is_signed_in(user):
+        return Case.objects.none()
+    return (
+        Case.objects.filter(status=CaseStatus.DRAFT)
+        .filter(practice_id__in=grants_of(user).submission_practice_ids)
+        .select_related("program", "member", "ordering_provider", "created_by", "practice")
+        .order_by("-last_saved_at")
+    )
+
+
+def cases_in_review_queue(user) -> QuerySet[Case]:
+    """The admin's case list: submitted requests only, for staff allowed to work cases; nothing otherwise."""
+    if not (_is_signed_in(user) and user.is_staff and user.has_perm("cases.review_case")):
+        return Case.objects.none()
+    return Case.objects.filter(submitted_at__isnull=False).select_related("program", "health_plan", "practice")
+
+
+# --- One case ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What a user holds, read once: their practices per entitlement and the worklists shared with them."""
+
+    user_id: int
+    submission_practice_ids: frozenset[int]
+    appeals_practice_ids: frozenset[int]
+    delegated_owner_ids: frozenset[int]
+
+
+def grants_of(user) -> Grants:
+    """Three small queries; pass the result to ``case_permits`` to answer many questions about one user."""
+
+    def ids(entitlement):
+        return frozenset(practices_with_entitlement(user=user, entitlement=entitlement).values_list("pk", flat=True))
+
+    owners = worklist_owners_visible_to(user).exclude(pk=user.pk).values_list("pk", flat=True)
+    return Grants(user.pk, ids("case_submission"), ids("precertification_appeals"), frozenset(owners))
+
+
+def case_permits(
+    user, case: Case, action: CaseAction | str, *, grants: Grants | None = None, any_status: bool = False
+) -> bool:
+    """May ``user`` do ``action`` to ``case`` now? The per-object twin of ``cases_visible_to``.
+
+    ``any_status``: whether the user would be allowed if the case were in a status that allows the action
+    (a page can then say "this request can no longer be cancelled" rather than "you may not").
+    """
+    action = CaseAction(action)
+    if not _is_signed_in(user):
+        return False
+    grants = grants if grants is not None and grants.user_id == user.pk else grants_of(user)
+    if not _may_view(grants, case):
+        return False
+    if action == CaseAction.VIEW:
+        return True
+    if not any_status and case.status not in _STATUSES_FOR[action]:
+        return False
+    if action in _APPEALS_ACTIONS:
+        return case.practice_id in grants.appeals_practice_ids
+    return case.practice_id in grants.submission_practice_ids
+
+
+def case_actions(user, case: Case) -> dict[str, bool]:
+    """Every answer for one case as ``may_<action>`` booleans, for templates (no decisions in templates)."""
+    grants = grants_of(user) if _is_signed_in(user) else None
+    return {f"may_{action.value}": case_permits(user, case, action, grants=grants) for action in CaseAction}
+
+
+def _may_view(grants: Grants, case: Case) -> bool:
+    if case.created_by_id == grants.user_id:
+        return True
+    if case.practice_id is not None and case.practice_id in grants.submission_practice_ids:
+        return True
+    if case.submitted_at is None:
+        return False
+    return case.practice_id in grants.appeals_practice_ids or case.created_by_id in grants.delegated_owner_ids
+
+
+def case_require(user, case: Case, action: CaseAction | str) -> None:
+    """For services: refuse a user who may not do ``action`` to ``case`` (the views have already answered 404
+    or 403). Whether the case's status allows it is the service's own check (``case_transition``)."""
+    if not case_permits(user, case, action, any_status=True):
+        raise PermissionDenied(f"This user may not {CaseAction(action).value.replace('_', ' ')} this request.")
+
+
+# --- Starting a case -----------------------------------------------------------------------------
+
+
+def practices_for_new_case(user) -> QuerySet:
+    """The practices (TINs) ``user`` may start and submit a case under: where they hold case submission."""
+    if not _is_signed_in(user):
+        from practices.models import Practice
+
+        return Practice.objects.none()
+    return practices_with_entitlement(user=user, entitlement="case_submission")
+
+
+def new_case_refusal(user) -> dict | None:
+    """Why ``user`` cannot start a case, with whom to ask; None when they can.
+
+    ``{"reason": str, "managers": [User, ...]}``: the managers of the practices the user belongs to.
+    """
+    if practices_for_new_case(user).exists():
+        return None
+    from practices.selectors import memberships_for
+
+    memberships = list(memberships_for(user))
+    if not memberships:
+        return {
+            "reason": "Your account is not linked to a practice (TIN) yet, so you cannot request an authorization. "
+            "Ask your practice's website access manager to add you to the practice with the Case submission "
+            "entitlement.",
+            "managers": [],
+        }
+    managers = []
+    for membership in memberships:
+        for manager in practice_access_managers(membership=membership):
+            if manager not in managers:
+                managers.append(manager)
+    return {
+        "reason": "You do not have the Case submission entitlement for your practice, so you cannot request an "
+        "authorization. Your practice's website access manager can give it to you.",
+        "managers": managers,
+    }
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _is_signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
