@@ -254,3 +254,20 @@ def test_the_summary_of_a_draft_that_never_reached_the_provider_step_resumes_it(
         response = client.get(reverse(name, args=[case.request_id]), follow=True)
         assert response.status_code == 200
         assert response.redirect_chain[-1][0] == step_url(case, "provider")
+
+
+def test_a_case_the_user_may_not_see_answers_exactly_like_a_missing_one(catalog, signed_in_client):
+    import re
+
+    case = submitted_case()
+    client = signed_in_client(submitter())
+    hidden = client.get(reverse("cases:summary", args=[case.request_id]))
+    missing = client.get(reverse("cases:summary", args=["0000000000"]))
+    assert hidden.status_code == missing.status_code == 404
+
+    def without_csrf_tokens(response):  # the masked token differs on every render, by design (BREACH)
+        body = response.content.decode().replace(case.request_id, "0000000000")
+        return re.sub(r'(value|content)="[A-Za-z0-9]{64}"', "", body)
+
+    assert without_csrf_tokens(hidden) == without_csrf_tokens(missing)
+    assert sorted(hidden.headers.keys()) == sorted(missing.headers.keys())

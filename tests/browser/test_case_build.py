@@ -7,9 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.tests.factories import UserFactory
 from cases.models import Case, CaseStatus
-from cases.tests.factories import diagnosis
+from cases.tests.factories import diagnosis, submitter
 from cases.tests.files import pdf_bytes
 from practices.models import AccountProvider
 from reference.models import HealthPlan, Site
@@ -24,7 +23,7 @@ def world(transactional_db):
     """A physician's office with its provider on the account, an eligible Cigna member, a home health agency
     and a DME supplier, and the two diagnoses the journeys use (transactional tests start from empty tables)."""
     catalog_load()
-    user = UserFactory(first_name="Maria", last_name="Johnson", email="maria@office.example")
+    user = submitter(first_name="Maria", last_name="Johnson", email="maria@office.example")
     provider = ProviderFactory(first_name="Ada", last_name="Okafor", fax="8606664321", phone="8606661234")
     AccountProvider.objects.create(user=user, provider=provider)
     member = MemberFactory(
