@@ -65,3 +65,21 @@ class PasswordResetCode(models.Model):
 
     def __str__(self):
         return f"Reset code for {self.user} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PasswordResetSend(models.Model):
+    """When a reset code was last asked for, per typed user name, whether or not an account has it.
+
+    The one-a-minute limit lives here rather than on PasswordResetCode so that it answers the same for
+    every user name and tells no one which exist (ACC-6). The name is kept only as a keyed digest, and
+    rows older than the limit are deleted as new ones come in.
+    """
+
+    username_digest = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["sent_at"], name="reset_send_sent_at_idx")]
+
+    def __str__(self):
+        return f"Reset code asked for at {self.sent_at:%Y-%m-%d %H:%M:%S}"

@@ -2,12 +2,14 @@
 
 The steps keep their state in the session: the typed user name after step 1, the verified user
 after step 2 (valid for RESET_WINDOW). A user name that matches no open account walks the same
-steps with a stable made-up masked address and a code that never arrives, so the pages do not
-tell anyone which user names exist.
+steps with a stable made-up masked address of the same shapes as real ones, the same one-a-minute
+limit on sending, and a code that never arrives, so the pages do not tell anyone which user names
+exist (ACC-6).
 """
 
 import datetime
 import secrets
+import string
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as axes_reset
@@ -16,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from accounts.models import PasswordResetCode, User
+from accounts.models import PasswordResetCode, PasswordResetSend, User
 from accounts.services import account_email_send
 from audit.services import audit_record
 
@@ -28,6 +30,12 @@ SESSION_USERNAME = "password_reset_username"
 SESSION_VERIFIED = "password_reset_verified"  # {"user": pk, "at": iso timestamp}
 
 
+# Made-up local parts: about a third are short (six characters or fewer, masked "p*****"), like many
+# real ones, and each letter comes three times as often as each digit.
+MADE_UP_LOCAL_LENGTHS = (3, 4, 5, 5, 6, 6, 7, 7, 8, 8, 8, 9, 9, 10, 10, 11, 12, 13, 14, 16)
+MADE_UP_LOCAL_CHARACTERS = string.ascii_lowercase * 3 + string.digits
+
+
 def mask_email(email: str) -> str:
     """mmcdonagan@office.example -> mmc*****gan@***** (seed 000)."""
     local = email.split("@", 1)[0]
@@ -35,9 +43,17 @@ def mask_email(email: str) -> str:
     return f"{shown}@*****"
 
 
-def _made_up_mask(username: str) -> str:
-    letters = "".join(chr(ord("a") + int(c, 16) % 26) for c in salted_hmac("reset-mask", username.lower()).hexdigest())
-    return mask_email(letters[:10] + "@x")
+def _username_digest(purpose: str, username: str) -> bytes:
+    # Keyed with SECRET_KEY: stable for one user name across tries, unguessable from the name alone.
+    return salted_hmac(f"accounts.password_reset.{purpose}", username, algorithm="sha256").digest()
+
+
+def _made_up_address(username: str) -> str:
+    """A stable address for a user name with no open account, masked by the same mask_email."""
+    digest = _username_digest("made_up_address", username)
+    length = MADE_UP_LOCAL_LENGTHS[digest[0] % len(MADE_UP_LOCAL_LENGTHS)]
+    local = "".join(MADE_UP_LOCAL_CHARACTERS[byte % len(MADE_UP_LOCAL_CHARACTERS)] for byte in digest[1 : 1 + length])
+    return f"{local}@example.invalid"
 
 
 def _code_hash(user: User, code: str) -> str:
@@ -51,17 +67,34 @@ def reset_user(username: str) -> User | None:
 
 def masked_address_for(username: str) -> str:
     user = reset_user(username)
-    return mask_email(user.email) if user and user.email else _made_up_mask(username)
+    return mask_email(user.email if user and user.email else _made_up_address(username))
+
+
+def _send_slot_take(username: str) -> bool:
+    """Record a send for this typed user name; False if one was recorded less than RESEND_COOLDOWN ago.
+
+    Kept in the database, not the session or a per-process cache, so a new session or another web
+    worker sees the same limit, for real and unknown user names alike.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        PasswordResetSend.objects.filter(sent_at__lte=now - RESEND_COOLDOWN).delete()
+        _, created = PasswordResetSend.objects.get_or_create(
+            username_digest=_username_digest("send", username).hex(), defaults={"sent_at": now}
+        )
+    return created
 
 
 def reset_code_send(*, request, username: str) -> None:
-    """Email a new code, unless one was sent less than a minute ago (ValidationError)."""
+    """Email a new code, unless one was asked for this user name less than a minute ago (ValidationError).
+
+    The limit applies before anyone looks the name up, so it answers the same whether or not it exists.
+    """
+    if not _send_slot_take(username):
+        raise ValidationError("A code was sent less than a minute ago. Check your email, or wait a minute to resend.")
     user = reset_user(username)
     if user is None or not user.email:
         return
-    latest = user.password_reset_codes.first()
-    if latest and timezone.now() - latest.created_at < RESEND_COOLDOWN:
-        raise ValidationError("A code was sent less than a minute ago. Check your email, or wait a minute to resend.")
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         # A new code voids the older ones.
