@@ -7,9 +7,11 @@ messages. Stored files get generated names under ``settings.CLINICAL_UPLOAD_ROOT
 are streamed by a view after it has checked that the user may see the case.
 """
 
+import copy
 import functools
 import hashlib
 import os
+import re
 import unicodedata
 import uuid
 import zipfile
@@ -54,22 +56,60 @@ _UNREADABLE_ZIP = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, 
 
 MEGABYTE = 1024 * 1024
 
+# A .docx is a zip whose parts Word, a viewer or a reviewer's tool inflates in full: a 1 MB upload can unpack
+# to 1 GB (deflate reaches about 1000:1 on repeated bytes). The caps leave every real document room. Pictures
+# are already compressed and unpack at about 1:1, so one can never exceed the largest upload (25 MB, DME)
+# and fits one part's cap twice over; Word's XML packs about 5-10:1, so 100 MB in all holds 10 MB or more of
+# text-only document, thousands of pages. A bomb passes neither.
+DOCX_PART_MAX_BYTES = 50 * MEGABYTE
+DOCX_TOTAL_MAX_BYTES = 100 * MEGABYTE
+# Word writes a few dozen parts (a few hundred with many pictures); more is a zip made to waste our time.
+DOCX_MAX_PARTS = 10_000
+# Open Packaging Conventions (ECMA-376 Part 2) allow only these two; bzip2 or LZMA would be no Word file.
+_OPC_COMPRESSION = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+INFLATE_CHUNK_BYTES = 1024 * 1024
+
 
 # --- Names --------------------------------------------------------------------------------------------
 
 
+# Dropped from names: control (Cc), format (Cf: the bidirectional overrides and isolates U+202A-202E and
+# U+2066-2069, zero-width spaces and joiners, the byte order mark), surrogate (Cs), private-use (Co) and
+# unassigned (Cn) characters, and the line and paragraph separators (Zl, Zp). A right-to-left override would
+# show "report\u202efdp.exe" as "reportexe.pdf"; without it the name reads as what it is, "reportfdp.exe".
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# What counts as a file name's extension: a dot and up to ten letters or digits ("notes.html", not "Dr. Smith").
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}")
+
+
 def display_name(name: str | None) -> str:
-    """The uploaded file's name fit for messages and lists: basename only, no control characters, 100 at most."""
+    """The uploaded file's name fit for messages and lists: basename only, no control, format or direction
+    characters, 100 at most."""
+    return _shortened(_cleaned(name))
+
+
+def download_name(original_name: str | None, content_type: str) -> str:
+    """The name a document downloads under: its name with the extension of the type found in its content,
+    so a PDF uploaded as "notes.html" saves as "notes.pdf" and opens in a PDF reader, not a browser."""
+    name = _cleaned(original_name)
+    stem, suffix = os.path.splitext(name)
+    if not _EXTENSION.fullmatch(suffix):
+        stem = name  # "Dr. Smith notes": no extension to replace
+    return _shortened(stem + ALLOWED_TYPES.get(content_type, ""))  # a type never stored claims no extension
+
+
+def _cleaned(name: str | None) -> str:
     basename = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    # Format characters too: a right-to-left override can make "report\u202efdp.exe" read as "...exe.pdf".
-    cleaned = "".join(char for char in basename if unicodedata.category(char) not in ("Cc", "Cf")).strip()
-    if not cleaned:
-        return "Unnamed file"
-    if len(cleaned) <= DISPLAY_NAME_MAX_LENGTH:
-        return cleaned
-    stem, suffix = os.path.splitext(cleaned)
+    cleaned = "".join(char for char in basename if unicodedata.category(char) not in _INVISIBLE_CATEGORIES).strip()
+    return cleaned or "Unnamed file"
+
+
+def _shortened(name: str) -> str:
+    if len(name) <= DISPLAY_NAME_MAX_LENGTH:
+        return name
+    stem, suffix = os.path.splitext(name)
     if len(suffix) > 10:  # keep a real extension visible; a long "suffix" is just part of the name
-        stem, suffix = cleaned, ""
+        stem, suffix = name, ""
     return stem[: DISPLAY_NAME_MAX_LENGTH - len(suffix) - 1] + "…" + suffix
 
 
@@ -111,7 +151,10 @@ def _magic_mime(data: bytes) -> str:
 
 
 def _is_docx(uploaded_file) -> bool:
-    """True for a zip holding ``[Content_Types].xml`` and ``word/document.xml`` typed as a Word document."""
+    """True for a zip holding ``[Content_Types].xml`` and ``word/document.xml`` typed as a Word document.
+
+    ValidationError (code "unpacked_size") for one that would unpack past the caps (a zip bomb).
+    """
     uploaded_file.seek(0)
     try:
         with zipfile.ZipFile(uploaded_file) as archive:
@@ -121,11 +164,58 @@ def _is_docx(uploaded_file) -> bool:
             content_types = members["[content_types].xml"]
             if content_types.file_size > CONTENT_TYPES_MAX_BYTES:  # a zip bomb is not a Word document
                 return False
+            # Before any part is read whole: zipfile's read() inflates a lying part's entire stream into memory.
+            if not _unpacks_within_caps(archive):
+                raise _unpacked_size_error(uploaded_file)
             return DOCX_MAIN_CONTENT_TYPE in archive.read(content_types)
     except _UNREADABLE_ZIP:
         return False
     finally:
         uploaded_file.seek(0)
+
+
+def _unpacks_within_caps(archive: zipfile.ZipFile) -> bool:
+    """Whether every part unpacks to at most DOCX_PART_MAX_BYTES and all of them to DOCX_TOTAL_MAX_BYTES.
+
+    The sizes the zip declares refuse an honest bomb without inflating anything. They may lie, and zipfile
+    stops at the declared size (a lying header then reads as a small, valid part), so each part is also
+    inflated for real, a chunk at a time, with a byte budget. BadZipFile when a part's real size differs
+    from its declared one: after this, the declared sizes can be trusted.
+    """
+    parts = archive.infolist()
+    if len(parts) > DOCX_MAX_PARTS:
+        return False
+    if any(part.file_size > DOCX_PART_MAX_BYTES for part in parts):
+        return False
+    if sum(part.file_size for part in parts) > DOCX_TOTAL_MAX_BYTES:
+        return False
+    remaining = DOCX_TOTAL_MAX_BYTES
+    for part in parts:
+        if part.compress_type not in _OPC_COMPRESSION:
+            raise zipfile.BadZipFile(f"{part.filename}: compression {part.compress_type} is not allowed in a .docx")
+        budget = min(DOCX_PART_MAX_BYTES, remaining)
+        unpacked = _inflated_size(archive, part, budget=budget)
+        if unpacked > budget:
+            return False
+        if unpacked != part.file_size:
+            raise zipfile.BadZipFile(f"{part.filename}: unpacks to {unpacked} bytes, not the {part.file_size} declared")
+        remaining -= unpacked
+    return True
+
+
+def _inflated_size(archive: zipfile.ZipFile, part: zipfile.ZipInfo, *, budget: int) -> int:
+    """The part's real unpacked size, counted chunk by chunk; stops once past ``budget``."""
+    # zipfile stops at the ZipInfo's file_size and then checks the CRC: a copy claiming more than the count
+    # can reach (the budget and one more chunk) lets it see a stream longer than its header says.
+    unchecked = copy.copy(part)
+    unchecked.file_size = budget + 2 * INFLATE_CHUNK_BYTES
+    inflated = 0
+    with archive.open(unchecked) as stream:
+        while chunk := stream.read(INFLATE_CHUNK_BYTES):
+            inflated += len(chunk)
+            if inflated > budget:
+                break
+    return inflated
 
 
 def _is_word_97(uploaded_file) -> bool:
@@ -148,8 +238,17 @@ def _type_error(uploaded_file) -> ValidationError:
     return ValidationError(message, code="type")
 
 
+def _unpacked_size_error(uploaded_file) -> ValidationError:
+    return ValidationError(
+        f"{display_name(uploaded_file.name)} is too large once opened: a Word document may unpack to at most "
+        f"{_megabytes(DOCX_TOTAL_MAX_BYTES)}, and each of its parts to {_megabytes(DOCX_PART_MAX_BYTES)}.",
+        code="unpacked_size",
+    )
+
+
 def detect_clinical_type(uploaded_file) -> tuple[str, str]:
-    """The file's (MIME type, extension) from its content; ValidationError (code "type") if not allowed."""
+    """The file's (MIME type, extension) from its content; ValidationError (code "type") if not allowed, or
+    (code "unpacked_size") for a .docx that would unpack past the caps."""
     head = _read_from_start(uploaded_file, HEAD_BYTES)
     if head.startswith(ZIP_SIGNATURE):
         if _is_docx(uploaded_file):

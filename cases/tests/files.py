@@ -1,11 +1,19 @@
 """Real files of each clinical upload type, and fakes, built in memory for the upload tests."""
 
+import functools
 import io
+import random
 import struct
 import zipfile
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+
+PDF_MIME = "application/pdf"
+PNG_MIME = "image/png"
+DOC_MIME = "application/msword"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # --- Allowed types ---------------------------------------------------------------------------------
 
@@ -89,6 +97,96 @@ def docm_bytes() -> bytes:
         "application/vnd.ms-word.document.macroEnabled.main+xml",
     )
     return docx_bytes(content_types=macro_types)
+
+
+def _deflated_zeros(size: int) -> bytes:
+    """A raw deflate stream of ``size`` zero bytes, made in milliseconds however large ``size`` is.
+
+    After a full flush the compressor starts afresh, so each mebibyte of zeros compresses to the same block
+    (about 1 KiB): the block is written once and repeated, instead of deflating a gibibyte.
+    """
+    mebibyte = bytes(1024 * 1024)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    compressor.compress(mebibyte)
+    compressor.flush(zlib.Z_FULL_FLUSH)
+    block = compressor.compress(mebibyte) + compressor.flush(zlib.Z_FULL_FLUSH)
+    whole, rest = divmod(size, len(mebibyte))
+    return block * whole + compressor.compress(bytes(rest)) + compressor.flush()
+
+
+@functools.cache
+def _crc32_of_zeros(size: int) -> int:
+    crc, mebibyte = 0, bytes(1024 * 1024)
+    whole, rest = divmod(size, len(mebibyte))
+    for _ in range(whole):
+        crc = zlib.crc32(mebibyte, crc)
+    return zlib.crc32(bytes(rest), crc)
+
+
+def _zip(parts: list[tuple[str, bytes, int, int]]) -> bytes:
+    """A zip written byte by byte from (name, raw deflate stream, CRC-32, declared size) parts, so that a test
+    can declare a size the data does not have (zipfile always writes the truth)."""
+    body, directory = bytearray(), bytearray()
+    for name, deflated, crc, declared_size in parts:
+        encoded, offset = name.encode(), len(body)
+        fields = (zipfile.ZIP_DEFLATED, 0, 0x21, crc, len(deflated), declared_size, len(encoded))  # 1980-01-01
+        body += struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, 0, *fields, 0) + encoded + deflated
+        directory += struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 0, 20, 0, 0, *fields, 0, 0, 0, 0, 0, offset)
+        directory += encoded
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(parts), len(parts), len(directory), len(body), 0)
+    return bytes(body + directory + end)
+
+
+def _deflated_part(name: str, data: bytes) -> tuple[str, bytes, int, int]:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return name, compressor.compress(data) + compressor.flush(), zlib.crc32(data), len(data)
+
+
+def bomb_docx_bytes(
+    unpacked_size: int, *, parts: int = 1, declared_size: int | None = None, instead_of: str = ""
+) -> bytes:
+    """A valid .docx plus ``parts`` pictures of ``unpacked_size`` zero bytes each: a zip bomb when large
+    (a gibibyte packs into about a mebibyte).
+
+    With ``declared_size`` the zip's headers claim that size for each picture, with the CRC-32 of its first
+    ``declared_size`` bytes: zipfile then reads a small valid picture, while anything that inflates the
+    whole stream (Word, unzip, a viewer) gets ``unpacked_size`` bytes. With ``instead_of`` (a part's name,
+    such as "[Content_Types].xml") the one bomb part takes that part's place.
+    """
+    docx_parts = [
+        _deflated_part("[Content_Types].xml", _DOCX_CONTENT_TYPES.encode()),
+        _deflated_part("_rels/.rels", _DOCX_RELS.encode()),
+        _deflated_part("word/document.xml", _DOCX_DOCUMENT.format(text="Clinical notes").encode()),
+    ]
+    if declared_size is None:
+        crc, declared_size = _crc32_of_zeros(unpacked_size), unpacked_size
+    else:
+        crc = zlib.crc32(bytes(declared_size))
+    deflated = _deflated_zeros(unpacked_size)
+    if instead_of:
+        return _zip(
+            [
+                (name, deflated, crc, declared_size) if name == instead_of else (name, *rest)
+                for name, *rest in docx_parts
+            ]
+        )
+    pictures = [(f"word/media/image{number}.png", deflated, crc, declared_size) for number in range(1, parts + 1)]
+    return _zip(docx_parts + pictures)
+
+
+def large_docx_bytes(*, text_bytes: int, picture_bytes: int) -> bytes:
+    """A big but real .docx: a long document.xml (text compresses several times over) and one photo of
+    random bytes (a photo is already compressed: stored as it is)."""
+    paragraph = "<w:p><w:r><w:t>Patient ambulates 20 feet with a walker; needs help with transfers.</w:t></w:r></w:p>"
+    body = paragraph * (text_bytes // len(paragraph))
+    document = _DOCX_DOCUMENT.replace("<w:p><w:r><w:t>{text}</w:t></w:r></w:p>", body)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _DOCX_CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _DOCX_RELS)
+        archive.writestr("word/document.xml", document)
+        archive.writestr("word/media/image1.jpeg", random.randbytes(picture_bytes), zipfile.ZIP_STORED)
+    return buffer.getvalue()
 
 
 # Compound File Binary (MS-CFB) version 3: 512-byte sectors, sector numbers are little-endian uint32.

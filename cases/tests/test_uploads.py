@@ -5,6 +5,8 @@ import hashlib
 import io
 import re
 import stat
+import tracemalloc
+import zipfile
 
 import magic
 import pytest
@@ -178,6 +180,88 @@ def test_size_is_checked_before_type():
     assert error.code == "size"
 
 
+# --- Word documents that unpack too far (zip bombs) ------------------------------------------------------
+
+
+GIBIBYTE = 1024 * MB
+
+
+def unpacked_size_refusal(content: bytes) -> ValidationError:
+    error = refusal(upload("notes.docx", content), max_bytes=DME_MAX)
+    assert error.code == "unpacked_size"
+    assert error.message == (
+        "notes.docx is too large once opened: a Word document may unpack to at most 100 MB, "
+        "and each of its parts to 50 MB."
+    )
+    return error
+
+
+def test_a_one_megabyte_docx_that_unpacks_to_a_gibibyte_is_refused():
+    bomb = files.bomb_docx_bytes(GIBIBYTE)
+    assert len(bomb) < 1.1 * MB
+    unpacked_size_refusal(bomb)
+
+
+def test_a_docx_whose_headers_hide_a_gibibyte_is_refused():
+    bomb = files.bomb_docx_bytes(GIBIBYTE, declared_size=4096)
+    # zipfile trusts the header: the picture reads as 4096 valid bytes, so reading the sizes is not enough.
+    with zipfile.ZipFile(io.BytesIO(bomb)) as archive, archive.open("word/media/image1.png") as picture:
+        assert archive.getinfo("word/media/image1.png").file_size == 4096
+        assert len(picture.read(64 * 1024)) == 4096
+    unpacked_size_refusal(bomb)
+
+
+def test_a_bomb_is_refused_without_unpacking_it_into_memory():
+    bomb = files.bomb_docx_bytes(GIBIBYTE, declared_size=1000, instead_of="[Content_Types].xml")
+    tracemalloc.start()
+    try:
+        unpacked_size_refusal(bomb)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * MB
+
+
+def test_a_part_one_byte_over_its_cap_is_refused():
+    unpacked_size_refusal(files.bomb_docx_bytes(uploads.DOCX_PART_MAX_BYTES + 1))
+
+
+def test_parts_within_their_cap_but_over_the_total_are_refused():
+    unpacked_size_refusal(files.bomb_docx_bytes(40 * MB, parts=3))
+
+
+def test_parts_whose_headers_understate_their_size_are_refused_as_no_word_document():
+    # Each stays within its part's cap, and unpacks past its header: the lie alone refuses the file.
+    error = refusal(upload("notes.docx", files.bomb_docx_bytes(40 * MB, parts=3, declared_size=1024)), DME_MAX)
+    assert error.code == "type"
+
+
+def test_a_docx_of_too_many_parts_is_refused():
+    unpacked_size_refusal(files.bomb_docx_bytes(0, parts=uploads.DOCX_MAX_PARTS))
+
+
+def test_a_part_that_unpacks_to_another_size_than_declared_is_not_a_word_document():
+    error = refusal(upload("notes.docx", files.bomb_docx_bytes(3000, declared_size=2000)))
+    assert error.code == "type"
+
+
+def test_a_docx_compressed_other_than_word_does_is_not_a_word_document():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(files.docx_bytes())) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info), compress_type=zipfile.ZIP_BZIP2)
+    assert refusal(upload("notes.docx", buffer.getvalue())).code == "type"
+
+
+def test_a_large_real_word_document_is_accepted():
+    # 45 MB of text and a 24 MB photo, in a file just under the DME limit: a document far beyond clinical notes.
+    document = files.large_docx_bytes(text_bytes=45 * MB, picture_bytes=24 * MB)
+    assert len(document) < DME_MAX
+    uploaded = upload("home-assessment.docx", document)
+    assert uploads.check_clinical_file(uploaded, max_bytes=DME_MAX) == (files.DOCX_MIME, ".docx")
+    assert uploaded.tell() == 0
+
+
 # --- Reading -------------------------------------------------------------------------------------------
 
 
@@ -231,6 +315,69 @@ def test_long_names_are_cut_to_100_characters_keeping_the_extension():
 
 def test_a_nameless_file_still_gets_a_name_in_messages():
     assert uploads.display_name("") == "Unnamed file"
+
+
+@pytest.mark.parametrize(
+    "invisible",
+    [
+        "\u202e",  # RIGHT-TO-LEFT OVERRIDE
+        "\u202d",  # LEFT-TO-RIGHT OVERRIDE
+        "\u2066",  # LEFT-TO-RIGHT ISOLATE
+        "\u2067",  # RIGHT-TO-LEFT ISOLATE
+        "\u2068",  # FIRST STRONG ISOLATE
+        "\u2069",  # POP DIRECTIONAL ISOLATE
+        "\u200f",  # RIGHT-TO-LEFT MARK
+        "\u061c",  # ARABIC LETTER MARK
+        "\u200b",  # ZERO WIDTH SPACE
+        "\u200d",  # ZERO WIDTH JOINER
+        "\u2060",  # WORD JOINER
+        "\ufeff",  # ZERO WIDTH NO-BREAK SPACE (byte order mark)
+        "\U000e0041",  # TAG LATIN CAPITAL LETTER A
+        "\u2028",  # LINE SEPARATOR
+        "\u2029",  # PARAGRAPH SEPARATOR
+        "\ue000",  # a private-use character
+        "\u0378",  # unassigned
+        "\x85",  # NEXT LINE
+    ],
+)
+def test_display_names_drop_every_invisible_or_direction_character(invisible):
+    assert uploads.display_name(f"visit{invisible}notes{invisible}.pdf") == "visitnotes.pdf"
+
+
+def test_a_right_to_left_override_cannot_disguise_an_extension():
+    assert uploads.display_name("report\u2067fdp.exe\u2069") == "reportfdp.exe"
+    assert uploads.download_name("report\u202efdp.exe", files.PDF_MIME) == "reportfdp.pdf"
+
+
+@pytest.mark.parametrize(
+    ("original", "content_type", "downloaded"),
+    [
+        ("notes.html", files.PDF_MIME, "notes.pdf"),
+        ("notes.pdf", files.PDF_MIME, "notes.pdf"),
+        ("NOTES.PDF", files.PDF_MIME, "NOTES.pdf"),
+        ("wound photo", files.PNG_MIME, "wound photo.png"),
+        ("Dr. Okafor letter", files.PDF_MIME, "Dr. Okafor letter.pdf"),
+        ("plan.v2.doc", files.DOCX_MIME, "plan.v2.docx"),
+        ("plan.docx", files.DOC_MIME, "plan.doc"),
+        ("C:\\Users\\pat\\scan.exe", files.PNG_MIME, "scan.png"),
+        ("", files.PDF_MIME, "Unnamed file.pdf"),
+        ("notes.html", "text/html", "notes"),  # never stored: no extension is claimed for it
+    ],
+)
+def test_the_download_name_carries_the_extension_of_the_detected_type(original, content_type, downloaded):
+    assert uploads.download_name(original, content_type) == downloaded
+
+
+def test_a_pdf_uploaded_as_html_downloads_as_a_pdf():
+    uploaded = upload("notes.html", files.pdf_bytes(), content_type="text/html")
+    mime, _extension = uploads.check_clinical_file(uploaded, max_bytes=HOME_HEALTH_MAX)
+    assert uploads.download_name(uploads.display_name(uploaded.name), mime) == "notes.pdf"
+
+
+def test_a_long_download_name_is_cut_to_100_characters_keeping_the_detected_extension():
+    name = uploads.download_name("x" * 300 + ".html", files.PDF_MIME)
+    assert len(name) == 100
+    assert name.endswith("x….pdf")
 
 
 # --- Storage -------------------------------------------------------------------------------------------
