@@ -861,7 +861,7 @@ def document(request, request_id, pk):
         uploads.open_clinical_file(doc.stored_name),
         content_type=doc.content_type,
         as_attachment=True,
-        filename=doc.original_name,
+        filename=uploads.download_name(doc.original_name, doc.content_type),
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

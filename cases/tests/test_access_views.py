@@ -271,3 +271,19 @@ def test_a_case_the_user_may_not_see_answers_exactly_like_a_missing_one(catalog,
 
     assert without_csrf_tokens(hidden) == without_csrf_tokens(missing)
     assert sorted(hidden.headers.keys()) == sorted(missing.headers.keys())
+
+
+def test_a_pdf_uploaded_as_html_downloads_as_a_pdf(catalog, signed_in_client, settings, tmp_path):
+    from cases import services
+    from cases.tests import files
+
+    settings.CLINICAL_UPLOAD_ROOT = tmp_path / "uploads"
+    case = draft_case()
+    services.case_attest(case=case, user=case.created_by)
+    document = services.clinical_document_add(
+        case=case, uploaded_file=files.upload("notes.html", files.pdf_bytes()), user=case.created_by
+    )
+    response = signed_in_client(case.created_by).get(reverse("cases:document", args=[case.request_id, document.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="notes.pdf"' in response["Content-Disposition"]
