@@ -14,7 +14,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin, TimestampMixin
+from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin, TimestampMixin, VerifyNotAllowed
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_number_token
 from django_otp_webauthn.models import WebAuthnCredential
@@ -26,6 +26,13 @@ PIN_LENGTH = 6
 # Wrong guesses wait 1, 2, 4, 8... seconds before the next one is even checked (django-otp's back-off),
 # so guessing a 6-digit PIN before it expires is hopeless.
 PIN_THROTTLE_FACTOR_SECONDS = 1
+# ...but never longer than this. Someone who knows only the password reaches the same page, and the wait
+# outlives Resend and new sessions: uncapped, it doubled without end and a patient stranger could keep the
+# owner out for days. At 96 tries a day against a million codes guessing stays hopeless, and the owner is told.
+PIN_THROTTLE_MAX_WAIT = timedelta(minutes=15)
+# After this many wrong codes in a row the owner is emailed, once per run of failures: a typo or two is
+# normal, five means the next wait is 16 seconds and growing.
+PIN_THROTTLE_NOTICE_FAILURES = 5
 # A new PIN can be asked for once a minute (django-otp's own default for email).
 PIN_RESEND_COOLDOWN_SECONDS = 60
 
@@ -54,7 +61,37 @@ def mask_phone(digits: str) -> str:
     return f"***-***-{(digits or '')[-4:]}"
 
 
-class HashedSideChannelDevice(TimestampMixin, CooldownMixin, ThrottlingMixin, SideChannelDevice):
+class CappedThrottlingMixin:
+    """django-otp's ThrottlingMixin back-off (factor x 2^(n-1) seconds after n wrong codes in a row) with
+    the wait capped at PIN_THROTTLE_MAX_WAIT. Put it before the django-otp device class in the bases."""
+
+    def throttle_wait(self) -> timedelta:
+        failures = self.throttling_failure_count
+        if failures <= 0:
+            return timedelta(0)
+        # The exponent is bounded first: 2**40 seconds is far past the cap, and a huge count stays cheap.
+        seconds = self.get_throttle_factor() * 2 ** min(failures - 1, 40)
+        return min(timedelta(seconds=seconds), PIN_THROTTLE_MAX_WAIT)
+
+    @property
+    def throttle_notice_due(self) -> bool:
+        """True right after the wrong code that starts a throttling episode (counts only grow until a reset)."""
+        return self.throttling_failure_count == PIN_THROTTLE_NOTICE_FAILURES
+
+    def verify_is_allowed(self):
+        if self.throttling_enabled and self.throttling_failure_count > 0 and self.throttling_failure_timestamp:
+            locked_until = self.throttling_failure_timestamp + self.throttle_wait()
+            if timezone.now() < locked_until:
+                return False, {
+                    "reason": VerifyNotAllowed.N_FAILED_ATTEMPTS,
+                    "failure_count": self.throttling_failure_count,
+                    "locked_until": locked_until,
+                }
+        # Past ThrottlingMixin's own (uncapped) check, on to the rest of the device's checks.
+        return super(ThrottlingMixin, self).verify_is_allowed()
+
+
+class HashedSideChannelDevice(CappedThrottlingMixin, TimestampMixin, CooldownMixin, ThrottlingMixin, SideChannelDevice):
     """A device that sends a one-time PIN through another channel and keeps only its keyed hash.
 
     Subclasses implement ``deliver(pin)``. A PIN expires after ``MFA_PIN_VALIDITY_SECONDS``, works once,
@@ -190,7 +227,7 @@ class SMSPinDevice(HashedSideChannelDevice):
         send_sms(to=f"+1{self.number}", body=render_to_string("mfa/pin_sms.txt", self._message_context(pin)).strip())
 
 
-class AuthenticatorAppDevice(TOTPDevice):
+class AuthenticatorAppDevice(CappedThrottlingMixin, TOTPDevice):
     """django-otp's TOTP device (an authenticator app), with the interface the MFA pages use."""
 
     method = Method.APP

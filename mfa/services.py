@@ -20,8 +20,10 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp_webauthn.exceptions import CredentialDisabled, OTPWebAuthnApiError
 from webauthn.helpers.exceptions import WebAuthnException
 
+from accounts.services import account_email_send
 from audit.services import audit_record
 from mfa.models import (
+    PIN_THROTTLE_MAX_WAIT,
     AuthenticatorAppDevice,
     EmailPinDevice,
     Method,
@@ -147,6 +149,30 @@ def mfa_pin_send(*, request, device) -> None:
         audit_record(action="mfa.pin_sent", request=request, target=device, details=_details(device))
 
 
+def _wait_in_words(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
+def _throttling_started_notify(*, request, device) -> None:
+    """Tell the owner, once per run of wrong codes, that someone past their password is guessing.
+
+    Sent to the account's address, not the device's, and names only the method: no code, number or
+    address. The row lock in mfa_verify makes the failure count reach the threshold exactly once.
+    """
+    user = device.user
+    audit_record(action="mfa.throttling_started", request=request, target=device, details=_details(device))
+    if user.email:
+        context = {
+            "user": user,
+            "method": device.method.label,
+            "failures": device.throttling_failure_count,
+            "max_wait_minutes": int(PIN_THROTTLE_MAX_WAIT.total_seconds() // 60),
+        }
+        transaction.on_commit(lambda: account_email_send(to=user.email, template="mfa_throttled", context=context))
+
+
 def mfa_challenge_start(*, request, device) -> None:
     """Make ``device`` the one "Verify your identity" asks for, sending a PIN unless one is still valid.
 
@@ -200,7 +226,9 @@ def mfa_verify(*, request, device, code: str) -> None:
         )
         wait = _seconds_until(info["locked_until"])
         raise ValidationError(
-            f"Too many incorrect codes. Wait {wait} seconds, then try again.", code="throttled", params={"wait": wait}
+            f"Too many incorrect codes. Wait {_wait_in_words(wait)}, then try again.",
+            code="throttled",
+            params={"wait": wait},
         )
     if not verified:
         audit_record(
@@ -209,6 +237,9 @@ def mfa_verify(*, request, device, code: str) -> None:
             target=device,
             details=_details(device, failure_count=device.throttling_failure_count, expired=expired),
         )
+        # A device still being set up locks no one out: starting the set-up again discards it.
+        if device.confirmed and device.throttle_notice_due:
+            _throttling_started_notify(request=request, device=device)
         if expired:
             raise ValidationError("This code has expired. Select Resend to get a new one.", code="expired")
         if device.method == Method.APP:
