@@ -9,6 +9,7 @@ from cases import rules
 from cases.models import BuilderRole, UrgencyCriterion
 from reference.forms import NPIField, TINField, USPhoneField, ZipSearchField
 from reference.models import DiagnosisCode, HealthPlan, Program
+from reference.validators import validate_phone_extension
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -202,8 +203,7 @@ class ContactForm(forms.Form):
 
     def clean_contact_phone_ext(self):
         ext = self.cleaned_data["contact_phone_ext"].strip()
-        if ext and not ext.isdigit():
-            raise forms.ValidationError("Enter the extension as digits only.")
+        validate_phone_extension(ext)
         return ext
 
 

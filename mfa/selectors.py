@@ -1,5 +1,7 @@
 """Reads for MFA: a user's devices, remembered browsers, and whether this session has passed MFA."""
 
+import re
+
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http.request import split_domain_port
@@ -41,7 +43,7 @@ def mfa_device_get(*, user, persistent_id: str, confirmed: bool | None = None):
     """The user's device with this persistent id, or None (another user's device is None too)."""
     model_label, _, pk = (persistent_id or "").rpartition("/")
     model = next((model for model in DEVICE_MODELS if model.model_label() == model_label), None)
-    if model is None or not pk.isdigit():
+    if model is None or not re.fullmatch(r"[0-9]{1,18}", pk):
         return None
     queryset = model.objects.filter(pk=int(pk), user=user)
     if confirmed is not None:

@@ -6,7 +6,7 @@ from practices.states import US_STATES
 from reference.validators import validate_npi
 
 validate_zip = RegexValidator(
-    r"^\d{5}(-\d{4})?$", "Enter a 5-digit zip code, or ZIP+4 such as 06002-1234.", code="zip_format"
+    r"^[0-9]{5}(-[0-9]{4})?$", "Enter a 5-digit zip code, or ZIP+4 such as 06002-1234.", code="zip_format"
 )
 
 

@@ -14,7 +14,7 @@ from reference.validators import validate_npi
 User = get_user_model()
 
 DIRECTORY_SEARCH_LIMIT = 25
-_ZIP_CODE = re.compile(r"\d{5}(-\d{4})?")
+_ZIP_CODE = re.compile(r"[0-9]{5}(-[0-9]{4})?")
 
 
 # --- Shared worklists (ACC-9, WL-1) ---------------------------------------------------------------

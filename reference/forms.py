@@ -4,11 +4,20 @@ import re
 
 from django import forms
 
-from reference.validators import format_us_phone, validate_npi, validate_tin, validate_us_phone
+from reference.validators import (
+    format_us_phone,
+    typed_digits,
+    validate_npi,
+    validate_tin,
+    validate_us_phone,
+    validate_zip_code,
+)
 
 
 def _digits(value: str) -> str:
-    return re.sub(r"\D", "", value or "")
+    # Separators go; letters and digits other than 0-9 stay, so the validator refuses them ("abc" is not
+    # an empty, optional number, and "86O-555-0199" is not 8605550199).
+    return typed_digits((value or "").strip())
 
 
 class USPhoneField(forms.CharField):
@@ -21,7 +30,7 @@ class USPhoneField(forms.CharField):
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
-        return format_us_phone(value) if value and re.fullmatch(r"\d{10}", str(value)) else value
+        return format_us_phone(value) if value and re.fullmatch(r"[0-9]{10}", str(value)) else value
 
     def clean(self, value):
         value = super().clean(value)
@@ -73,6 +82,6 @@ class ZipSearchField(forms.CharField):
 
     def clean(self, value):
         zip_code = (super().clean(value) or "").strip()
-        if zip_code and not re.fullmatch(r"\d{5}(-\d{4})?", zip_code):
-            raise forms.ValidationError("Enter a 5-digit zip code, or ZIP+4 such as 06002-1234.", code="zip_format")
+        if zip_code:
+            validate_zip_code(zip_code)
         return zip_code[:5]

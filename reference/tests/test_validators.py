@@ -139,3 +139,23 @@ def test_an_npi_in_other_digits_is_never_valid_and_never_formats_as_a_phone():
 )
 def test_typed_digits_drop_only_the_usual_separators_and_keep_the_rest_for_the_validator(typed, digits):
     assert typed_digits(typed) == digits
+
+
+@pytest.mark.parametrize("typed", ["abc", "86O-555-0199", "(860) 555-01ab"])
+def test_a_phone_field_refuses_letters_instead_of_dropping_them(typed):
+    from django import forms
+
+    from reference.forms import USPhoneField
+
+    with pytest.raises(forms.ValidationError):
+        USPhoneField(required=False).clean(typed)
+
+
+def test_a_zip_search_in_other_digits_is_refused():
+    from django import forms
+
+    from reference.forms import ZipSearchField
+
+    with pytest.raises(forms.ValidationError, match="digits 0-9 only"):
+        ZipSearchField(required=False).clean("\u0660\u0666\u0661\u0660\u0663")
+    assert ZipSearchField(required=False).clean("06103-1234") == "06103"
