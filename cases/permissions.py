@@ -25,7 +25,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from cases.models import Case, CaseStatus
-from practices.selectors import practice_access_managers, practices_with_entitlement, worklist_owners_visible_to
+from practices.selectors import (
+    memberships_for,
+    practice_access_managers,
+    practices_with_entitlement,
+    worklist_owners_visible_to,
+)
 
 
 class CaseAction(enum.StrEnum):
@@ -65,45 +70,7 @@ _STATUSES_FOR = {
 }
 
 
-# --- Scopes --------------------------------------------------------------------------------------
-
-
-def cases_visible_to(user) -> QuerySet[Case]:
-    """Every case ``user`` may view on the provider pages; anything else answers 404."""
-    if not _is_signed_in(user):
-        return Case.objects.none()
-    grants = grants_of(user)
-    visible = Q(created_by=user) | Q(practice_id__in=grants.submission_practice_ids)
-    if grants.appeals_practice_ids:
-        visible |= Q(practice_id__in=grants.appeals_practice_ids, submitted_at__isnull=False)
-    if grants.delegated_owner_ids:
-        visible |= Q(created_by_id__in=grants.delegated_owner_ids, submitted_at__isnull=False)
-    return Case.objects.filter(visible).select_related(
-        "program", "health_plan", "member", "ordering_provider", "practice"
-    )
-
-
-def drafts_visible_to(user) -> QuerySet[Case]:
-    """ "Certification Requests In Progress": the drafts ``user`` may resume, their own and their colleagues'
-    in the practices where they hold case submission (``case_permits(user, case, "edit")`` for each)."""
-    if not _is_signed_in(user):
-        return Case.objects.none()
-    return (
-        Case.objects.filter(status=CaseStatus.DRAFT)
-        .filter(practice_id__in=grants_of(user).submission_practice_ids)
-        .select_related("program", "member", "ordering_provider", "created_by", "practice")
-        .order_by("-last_saved_at")
-    )
-
-
-def cases_in_review_queue(user) -> QuerySet[Case]:
-    """The admin's case list: submitted requests only, for staff allowed to work cases; nothing otherwise."""
-    if not (_is_signed_in(user) and user.is_staff and user.has_perm("cases.review_case")):
-        return Case.objects.none()
-    return Case.objects.filter(submitted_at__isnull=False).select_related("program", "health_plan", "practice")
-
-
-# --- One case ------------------------------------------------------------------------------------
+# --- What a user holds ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -117,13 +84,57 @@ class Grants:
 
 
 def grants_of(user) -> Grants:
-    """Three small queries; pass the result to ``case_permits`` to answer many questions about one user."""
-
-    def ids(entitlement):
-        return frozenset(practices_with_entitlement(user=user, entitlement=entitlement).values_list("pk", flat=True))
-
+    """Two small queries; pass the result to the scopes and ``case_permits`` to answer many questions about
+    one user (a view reads them once per request)."""
+    memberships = list(memberships_for(user).values_list("practice_id", "case_submission", "precertification_appeals"))
     owners = worklist_owners_visible_to(user).exclude(pk=user.pk).values_list("pk", flat=True)
-    return Grants(user.pk, ids("case_submission"), ids("precertification_appeals"), frozenset(owners))
+    return Grants(
+        user_id=user.pk,
+        submission_practice_ids=frozenset(practice for practice, submits, _ in memberships if submits),
+        appeals_practice_ids=frozenset(practice for practice, _, appeals in memberships if appeals),
+        delegated_owner_ids=frozenset(owners),
+    )
+
+
+# --- Scopes --------------------------------------------------------------------------------------
+
+
+def cases_visible_to(user, *, grants: Grants | None = None) -> QuerySet[Case]:
+    """Every case ``user`` may view on the provider pages; anything else answers 404."""
+    if not _is_signed_in(user):
+        return Case.objects.none()
+    grants = _grants(user, grants)
+    visible = Q(created_by=user) | Q(practice_id__in=grants.submission_practice_ids)
+    if grants.appeals_practice_ids:
+        visible |= Q(practice_id__in=grants.appeals_practice_ids, submitted_at__isnull=False)
+    if grants.delegated_owner_ids:
+        visible |= Q(created_by_id__in=grants.delegated_owner_ids, submitted_at__isnull=False)
+    return Case.objects.filter(visible).select_related(
+        "program", "health_plan", "member", "ordering_provider", "practice"
+    )
+
+
+def drafts_visible_to(user, *, grants: Grants | None = None) -> QuerySet[Case]:
+    """ "Certification Requests In Progress": the drafts ``user`` may resume, their own and their colleagues'
+    in the practices where they hold case submission (``case_permits(user, case, "edit")`` for each)."""
+    if not _is_signed_in(user):
+        return Case.objects.none()
+    return (
+        Case.objects.filter(status=CaseStatus.DRAFT)
+        .filter(practice_id__in=_grants(user, grants).submission_practice_ids)
+        .select_related("program", "member", "ordering_provider", "created_by", "practice")
+        .order_by("-last_saved_at", "-pk")
+    )
+
+
+def cases_in_review_queue(user) -> QuerySet[Case]:
+    """The admin's case list: submitted requests only, for staff allowed to work cases; nothing otherwise."""
+    if not (_is_signed_in(user) and user.is_staff and user.has_perm("cases.review_case")):
+        return Case.objects.none()
+    return Case.objects.filter(submitted_at__isnull=False).select_related("program", "health_plan", "practice")
+
+
+# --- One case ------------------------------------------------------------------------------------
 
 
 def case_permits(
@@ -137,7 +148,7 @@ def case_permits(
     action = CaseAction(action)
     if not _is_signed_in(user):
         return False
-    grants = grants if grants is not None and grants.user_id == user.pk else grants_of(user)
+    grants = _grants(user, grants)
     if not _may_view(grants, case):
         return False
     if action == CaseAction.VIEW:
@@ -149,10 +160,15 @@ def case_permits(
     return case.practice_id in grants.submission_practice_ids
 
 
-def case_actions(user, case: Case) -> dict[str, bool]:
+def case_actions(user, case: Case, *, grants: Grants | None = None) -> dict[str, bool]:
     """Every answer for one case as ``may_<action>`` booleans, for templates (no decisions in templates)."""
-    grants = grants_of(user) if _is_signed_in(user) else None
+    grants = _grants(user, grants) if _is_signed_in(user) else None
     return {f"may_{action.value}": case_permits(user, case, action, grants=grants) for action in CaseAction}
+
+
+def _grants(user, grants: Grants | None) -> Grants:
+    # Grants read for another user (a bug in a caller) are never reused: read this user's own.
+    return grants if grants is not None and grants.user_id == user.pk else grants_of(user)
 
 
 def _may_view(grants: Grants, case: Case) -> bool:
@@ -191,8 +207,6 @@ def new_case_refusal(user) -> dict | None:
     """
     if practices_for_new_case(user).exists():
         return None
-    from practices.selectors import memberships_for
-
     memberships = list(memberships_for(user))
     if not memberships:
         return {

@@ -6,6 +6,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -92,6 +93,7 @@ HELP = {
         "Print out a summary of the request that includes the case number.",
     ],
 }
+IN_PROGRESS_PAGE_SIZE = 25
 # A word like "talus" matches about a hundred codes: all of them are listed, to be narrowed by more words.
 DIAGNOSIS_RESULTS = 200
 # Seed 002: "Required Medical information checklist" for DME.
@@ -124,7 +126,7 @@ PATIENT_IDENTIFIERS = (
 @login_required
 @require_GET
 def carecore_home(request):
-    drafts = permissions.drafts_visible_to(request.user)
+    drafts = permissions.drafts_visible_to(request.user, grants=_grants(request))
     return render(request, "cases/carecore_home.html", {"drafts_count": drafts.count()})
 
 
@@ -163,11 +165,15 @@ def request_authorization(request):
 @login_required
 @require_GET
 def in_progress(request):
-    drafts = list(permissions.drafts_visible_to(request.user)[:200])
+    """ "Certification Requests In Progress", newest first, a page at a time: a practice may hold hundreds."""
+    drafts = permissions.drafts_visible_to(request.user, grants=_grants(request))
+    page = Paginator(drafts.values_list("pk", flat=True), IN_PROGRESS_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids first, then its rows with what the table shows: joins for 25 rows, not for all of them.
+    rows = drafts.filter(pk__in=list(page.object_list))
     return render(
         request,
         "cases/in_progress.html",
-        {"drafts": [(case, wizard.BY_SLUG.get(case.current_step)) for case in drafts]},
+        {"drafts": [(case, wizard.BY_SLUG.get(case.current_step)) for case in rows], "page_obj": page},
     )
 
 
@@ -595,8 +601,14 @@ def _step_site_dispensed(request, case):
 def _step_attest(request, case):
     form = forms.AttestationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
-        services.case_attest(case=case, user=request.user, request=request)
-        return redirect(_step_url(case, "clinical"))
+        try:
+            services.case_attest(case=case, user=request.user, request=request)
+        except ValidationError as error:
+            # Something an earlier step checked no longer holds (the patient's coverage ended): say what.
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            return redirect(_step_url(case, "clinical"))
     return _render(request, case, "attest", "cases/step_attest.html", {"form": form, "help": HELP["attest"]})
 
 
@@ -727,7 +739,7 @@ def _step_review(request, case):
         case,
         "review",
         "cases/step_review.html",
-        {**_summary_context(case, request.user), "problems": problems, "help": []},
+        {**_summary_context(request, case), "problems": problems, "help": []},
     )
 
 
@@ -818,7 +830,7 @@ def summary(request, request_id):
         # Cancelled or expired before submission: nothing was sent for review, there is no summary to show.
         return render(request, "cases/not_submitted.html", {"case": case, **_status_history(case)})
     audit_record(action="case.viewed", request=request, target=case)
-    return render(request, "cases/summary.html", {"case": case, **_summary_context(case, request.user)})
+    return render(request, "cases/summary.html", {"case": case, **_summary_context(request, case)})
 
 
 @login_required
@@ -828,9 +840,7 @@ def summary_pdf(request, request_id):
     if case.submitted_at is None:
         return redirect("cases:summary", request_id=case.request_id)
     audit_record(action="case.printed", request=request, target=case)
-    pdf = render_to_pdf(
-        "cases/summary_pdf.html", {"case": case, **_summary_context(case, request.user)}, request=request
-    )
+    pdf = render_to_pdf("cases/summary_pdf.html", {"case": case, **_summary_context(request, case)}, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="request-{case.request_id}.pdf"'
     return response
@@ -841,9 +851,10 @@ def summary_pdf(request, request_id):
 def cancel(request, request_id):
     """Withdraw a submitted request that is still pending review (the summary's Cancel)."""
     case = _case(request, request_id)
-    if not permissions.case_permits(request.user, case, CaseAction.WITHDRAW, any_status=True):
+    grants = _grants(request)
+    if not permissions.case_permits(request.user, case, CaseAction.WITHDRAW, grants=grants, any_status=True):
         raise PermissionDenied(_VIEW_ONLY)
-    may_cancel = permissions.case_permits(request.user, case, CaseAction.WITHDRAW)
+    may_cancel = permissions.case_permits(request.user, case, CaseAction.WITHDRAW, grants=grants)
     if request.method == "POST" and may_cancel:
         services.case_withdraw(case=case, user=request.user, request=request)
         messages.info(request, f"Case {case.case_number} was cancelled.")
@@ -882,14 +893,22 @@ _VIEW_ONLY = (
 )
 
 
+def _grants(request) -> permissions.Grants:
+    """What the signed-in user holds, read once per request and passed to every permission question."""
+    if not hasattr(request, "_case_grants"):
+        request._case_grants = permissions.grants_of(request.user)
+    return request._case_grants
+
+
 def _case(request, request_id) -> Case:
     """The case if ``request.user`` may view it; 404 otherwise, the same answer as for a missing one (SEC-1)."""
-    return get_object_or_404(permissions.cases_visible_to(request.user), request_id=request_id)
+    visible = permissions.cases_visible_to(request.user, grants=_grants(request))
+    return get_object_or_404(visible, request_id=request_id)
 
 
 def _require(request, case, action: CaseAction) -> None:
     """403 with the reason when the user may view ``case`` but not do ``action`` to it."""
-    if not permissions.case_permits(request.user, case, action):
+    if not permissions.case_permits(request.user, case, action, grants=_grants(request)):
         raise PermissionDenied(_VIEW_ONLY)
 
 
@@ -932,7 +951,7 @@ def _save(request, case, slug, changes):
 def _render(request, case, slug, template, context):
     step = wizard.BY_SLUG[slug]
     back = wizard.step_before(case, slug)
-    conflicts = _conflicts(request.user, case) if step.clinical else None
+    conflicts = _conflicts(request, case) if step.clinical else None
     if case.member_id:
         audit_record(action="case.viewed", request=request, target=case, details={"step": slug})
     return render(
@@ -948,23 +967,21 @@ def _render(request, case, slug, template, context):
     )
 
 
-def _conflicts(user, case) -> dict | None:
+def _conflicts(request, case) -> dict | None:
     """ "There is a possible request conflict on file": details only of the requests this user may view."""
     others = selectors.conflicting_cases(case)
     if not others:
         return None
-    visible = set(permissions.cases_visible_to(user).filter(pk__in=[c.pk for c in others]).values_list("pk", flat=True))
-    return {
-        "visible": [other for other in others if other.pk in visible],
-        "other_count": sum(1 for other in others if other.pk not in visible),
-    }
+    grants = _grants(request)
+    visible = [other for other in others if permissions.case_permits(request.user, other, "view", grants=grants)]
+    return {"visible": visible, "other_count": len(others) - len(visible)}
 
 
 def _status_history(case) -> dict:
     return {"history": list(case.status_changes.select_related("changed_by"))}
 
 
-def _summary_context(case, user) -> dict:
+def _summary_context(request, case) -> dict:
     services_lines = list(case.services.select_related("hcpcs")) if case.submitted_at else None
     result = selectors.case_outcome(case) if services_lines is None else None
     return {
@@ -972,7 +989,7 @@ def _summary_context(case, user) -> dict:
         "outcome": result,
         "documents": list(case.documents.all()),
         "approved": case.status in (CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED),
-        "may_cancel": permissions.case_permits(user, case, CaseAction.WITHDRAW),
+        "may_cancel": permissions.case_permits(request.user, case, CaseAction.WITHDRAW, grants=_grants(request)),
         "status_sentence": _status_sentence(case),
     }
 

@@ -204,9 +204,9 @@ def test_services_refuse_a_delegate_who_calls_them_directly(world):
     assert cases["pending"].status == CaseStatus.PENDING_REVIEW
 
 
-def test_grants_of_answers_many_questions_in_three_queries(world, django_assert_num_queries):
+def test_grants_of_answers_many_questions_in_two_queries(world, django_assert_num_queries):
     users, cases = world
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         grants = permissions.grants_of(users["colleague"])
     with django_assert_num_queries(0):
         for case in cases.values():

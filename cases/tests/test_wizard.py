@@ -520,3 +520,32 @@ def test_a_pending_case_can_be_withdrawn_from_its_summary(office, world):
     case.refresh_from_db()
     assert case.status == CaseStatus.CANCELLED
     assert case.status_changes.last().changed_by == _user
+
+
+def test_in_progress_shows_twenty_five_requests_a_page_newest_first(office, world):
+    from cases.views import IN_PROGRESS_PAGE_SIZE
+
+    user, client = office
+    drafts = [draft_case(user=user) for _ in range(IN_PROGRESS_PAGE_SIZE + 2)]
+    first = client.get(reverse("cases:in_progress")).content.decode()
+    assert drafts[-1].request_id in first and drafts[0].request_id not in first
+    assert "Page 1 of 2" in first
+    second = client.get(reverse("cases:in_progress"), {"page": "2"}).content.decode()
+    assert drafts[0].request_id in second and drafts[-1].request_id not in second
+    for hostile in ("²", "0", "-1", "999", "abc"):
+        assert client.get(reverse("cases:in_progress"), {"page": hostile}).status_code == 200
+
+
+def test_in_progress_runs_the_same_queries_for_five_or_fifty_drafts(office, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user, client = office
+    counts = []
+    for total in (5, 50):
+        while Case.objects.filter(created_by=user, status=CaseStatus.DRAFT).count() < total:
+            draft_case(user=user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("cases:in_progress")).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
