@@ -80,14 +80,18 @@ class SiteAdmin(admin.ModelAdmin):
     search_fields = ["=npi", "=tin", "name"]
 
 
-class EligibilityInline(admin.TabularInline):
+class EligibilityInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Eligibility
     extra = 0
 
 
 @admin.register(Member)
-class MemberAdmin(PHIAuditAdminMixin, admin.ModelAdmin):
-    """Patients: every list, search and record shown here is audited (its eligibility spans with it)."""
+class MemberAdmin(PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Patients: every list, search and record shown here is audited (its eligibility spans with it).
+
+    Read-only: members and their eligibility mirror the health plans' files; a hand edit of a patient's
+    name or coverage would change who a request is for without a trace in the audit log.
+    """
 
     list_display = ["member_id", "last_name", "first_name", "date_of_birth", "state"]
     search_fields = ["=member_id", "last_name"]
