@@ -304,23 +304,31 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-# Reliability: a task is acknowledged only after it ran, and is handed back if its worker dies, so
-# every task must be idempotent (it may run twice). One task at a time per process keeps a killed
-# worker from taking prefetched tasks down with it.
+# Reliability (README, "Celery: what survives a dead worker"): a task is acknowledged only after it
+# ran, so it may run twice and must be idempotent. reject_on_worker_lost hands a task back when a pool
+# process dies under it; when the worker's main process dies, the filesystem broker has already
+# deleted the message (lost) and Redis re-delivers it after visibility_timeout. So every beat job
+# catches up: each run does all outstanding work, and a lost run costs one interval. One task at a
+# time per process keeps a killed worker from taking prefetched tasks down with it.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Every job here must catch up (tests/integration/test_scheduled_jobs.py proves each one does). A run
+# not started by the time the next is due expires: the next run does its work, and a worker back from
+# an outage does not replay a backlog.
 CELERY_BEAT_SCHEDULE = {
     "record-worker-heartbeat": {
         "task": "portal.tasks.record_worker_heartbeat",
         "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
     "expire-stale-case-drafts": {
         "task": "cases.tasks.expire_stale_drafts",
         "schedule": 15 * 60.0,
+        "options": {"expires": 15 * 60.0},
     },
 }
 # A worker whose last heartbeat is older than this is reported as stale by /health/.

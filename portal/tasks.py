@@ -6,7 +6,8 @@ from portal.services import worker_heartbeat_record
 
 @shared_task
 def record_worker_heartbeat(worker: str | None = None) -> None:
-    """Beat sends this every minute; idempotent (an upsert keyed by the worker's name)."""
+    """Beat sends this every minute. Idempotent (an upsert keyed by the worker's name), and it catches up:
+    a lost run only ages the heartbeat, and the next run makes it fresh again."""
     worker_heartbeat_record(worker=worker or record_worker_heartbeat.request.hostname or "unknown")
 
 

@@ -1,0 +1,129 @@
+"""Every beat job catches up: a lost run is harmless because the next run does all the outstanding work.
+
+A run can be lost: the filesystem broker deletes a message when a worker fetches it, so a worker killed
+with the message in hand takes it along; on Redis the message comes back, but only after
+visibility_timeout (hours); and a run that waits in the queue past its ``expires`` is discarded. The
+worker tests here go through a real worker process on the configured broker.
+"""
+
+import datetime
+
+import pytest
+from celery.schedules import schedule as interval_schedule
+from django.conf import settings
+from django.utils import timezone
+
+from cases.models import Case, CaseStatus, CaseStatusChange
+from cases.tasks import expire_stale_drafts
+from cases.tests.factories import draft_case
+from portal.health import check_worker
+from portal.models import WorkerHeartbeat
+from portal.tasks import record_worker_heartbeat
+from reference.services import catalog_load
+
+# Each beat job, and the worker test below that proves it catches up. A new beat job needs its own.
+CATCH_UP_PROVEN_BY = {
+    "cases.tasks.expire_stale_drafts": "test_a_run_after_lost_runs_expires_drafts_whose_time_passed_long_ago",
+    "portal.tasks.record_worker_heartbeat": "test_a_heartbeat_after_lost_runs_makes_a_stale_worker_fresh_again",
+}
+
+
+def run_and_wait(worker, task, **options) -> str:
+    """Send ``task`` to the worker's queue as beat would (no arguments) and wait until it has finished."""
+    task_id = task.apply_async(queue=worker.queue, **options).id
+    worker.wait_for_log(f"[{task_id}] succeeded")
+    return task_id
+
+
+def drafts_expired_for(seconds_ago: float) -> Case:
+    case = draft_case()
+    Case.objects.filter(pk=case.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=seconds_ago))
+    return case
+
+
+def status_of(case: Case) -> str:
+    return Case.objects.get(pk=case.pk).status
+
+
+# --- the schedule ----------------------------------------------------------------------------------------
+
+
+def test_every_beat_job_has_a_test_proving_it_catches_up():
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled == set(CATCH_UP_PROVEN_BY), "a beat job was added or removed: prove it catches up here"
+    for test_name in CATCH_UP_PROVEN_BY.values():
+        assert callable(globals().get(test_name)), test_name
+
+
+def test_every_beat_run_expires_when_the_next_one_is_due():
+    # A run that did not start in time is superseded by the next, which does its work: a worker back
+    # from an outage then runs each job once instead of replaying every run it missed.
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        every = interval_schedule(entry["schedule"]).run_every.total_seconds()
+        expires = entry.get("options", {}).get("expires")
+        assert expires is not None, f"{name} has no expires"
+        assert 0 < expires <= every, f"{name}: expires {expires} s, runs every {every} s"
+
+
+# --- cases.tasks.expire_stale_drafts -----------------------------------------------------------------------
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_run_after_lost_runs_expires_drafts_whose_time_passed_long_ago(start_worker):
+    catalog_load()
+    three_days_ago = drafts_expired_for(3 * 24 * 60 * 60)  # some 288 runs of 15 minutes lost
+    one_run_ago = drafts_expired_for(20 * 60)
+    just_now = drafts_expired_for(5)
+    fresh = draft_case()
+    worker = start_worker()
+
+    # A run lost on the way: it waited in the queue past its expiry, and the worker discards it.
+    lost = expire_stale_drafts.apply_async(queue=worker.queue, expires=timezone.now() - datetime.timedelta(seconds=1))
+    worker.wait_for_log(f"Discarding revoked task: cases.tasks.expire_stale_drafts[{lost.id}]")
+    assert status_of(three_days_ago) == CaseStatus.DRAFT
+
+    run_and_wait(worker, expire_stale_drafts)
+    for case in (three_days_ago, one_run_ago, just_now):
+        assert status_of(case) == CaseStatus.EXPIRED
+    assert status_of(fresh) == CaseStatus.DRAFT
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_running_the_expiry_job_twice_expires_each_draft_once(start_worker):
+    catalog_load()
+    stale = drafts_expired_for(60)
+    worker = start_worker()
+    run_and_wait(worker, expire_stale_drafts)
+    run_and_wait(worker, expire_stale_drafts)
+    changes = CaseStatusChange.objects.filter(case=stale, to_status=CaseStatus.EXPIRED)
+    assert changes.count() == 1
+    assert status_of(stale) == CaseStatus.EXPIRED
+
+
+# --- portal.tasks.record_worker_heartbeat ------------------------------------------------------------------
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_job_is_idempotent_one_row_per_worker_moved_forward(start_worker):
+    worker = start_worker()
+    run_and_wait(worker, record_worker_heartbeat)
+    first = WorkerHeartbeat.objects.get(worker__startswith=f"{worker.queue}@")
+    run_and_wait(worker, record_worker_heartbeat)
+    rows = WorkerHeartbeat.objects.filter(worker__startswith=f"{worker.queue}@")
+    assert rows.count() == 1
+    assert rows.get().seen_at > first.seen_at
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_heartbeat_after_lost_runs_makes_a_stale_worker_fresh_again(start_worker):
+    worker = start_worker()
+    run_and_wait(worker, record_worker_heartbeat)
+    # Ten minutes of lost runs, as after a worker killed with its messages in hand.
+    WorkerHeartbeat.objects.update(seen_at=timezone.now() - datetime.timedelta(minutes=10))
+    assert check_worker()["status"] == "stale"
+    run_and_wait(worker, record_worker_heartbeat)
+    assert check_worker()["status"] == "ok"
