@@ -57,9 +57,11 @@ USER 10001:10001
 
 EXPOSE 8000
 
-# Gunicorn reads its worker count from WEB_CONCURRENCY. Migrations are not run here: compose's web
-# service runs them before starting gunicorn (elsewhere, run them as a release step).
+# Gunicorn reads its worker count from WEB_CONCURRENCY, and its log formats from docker/gunicorn.conf.py
+# (no query strings: they can name a patient). Migrations are not run here: compose's web service runs
+# them before starting gunicorn (elsewhere, run them as a release step).
 CMD ["gunicorn", "portal.wsgi:application", \
+     "--config", "docker/gunicorn.conf.py", \
      "--bind", "0.0.0.0:8000", \
      "--access-logfile", "-", \
      "--error-logfile", "-", \

@@ -1,14 +1,18 @@
-"""Container files (Dockerfile, .dockerignore, docker-compose.yml, docker/healthcheck.py), checked with no engine.
+"""Container files (Dockerfile, .dockerignore, docker-compose.yml, docker/), checked with no engine.
 
 No Docker engine runs where these tests run, so they read the files and check what the stack relies on: the
 services and their health checks, the start order, that every variable compose hands the app is one that
-portal/settings.py reads, and that the Dockerfile's build steps hold. `docker compose config` runs only when the
-compose plugin is installed.
+portal/settings.py reads, that the Dockerfile's build steps hold, and that the web servers' logs (gunicorn's in
+the image, Django's development server) record paths without their query strings. `docker compose config` runs
+only when the compose plugin is installed.
 """
 
 import ast
+import contextlib
 import fnmatch
 import importlib.util
+import io
+import logging
 import os
 import re
 import shlex
@@ -18,11 +22,18 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
+from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
+from gunicorn.config import Config as GunicornConfig
+
+from portal.logging import QueryStringFilter
+from tests.integration.conftest import database_url_of_test_database
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -30,6 +41,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
 SETTINGS = ROOT / "portal" / "settings.py"
 HEALTHCHECK_SCRIPT = ROOT / "docker" / "healthcheck.py"
+GUNICORN_CONFIG = ROOT / "docker" / "gunicorn.conf.py"
 
 APP_SERVICES = {"web", "worker", "beat"}
 # Variables compose passes to the app containers that settings.py does not read, and who reads them.
@@ -136,6 +148,19 @@ def load_healthcheck_module():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_gunicorn_config():
+    """docker/gunicorn.conf.py as gunicorn reads it: a module whose names are settings."""
+    spec = importlib.util.spec_from_file_location("portal_gunicorn_config", GUNICORN_CONFIG)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def dockerfile_cmd() -> list[str]:
+    cmd = [arguments for keyword, arguments in dockerfile_instructions() if keyword == "CMD"][-1]
+    return yaml.safe_load(cmd)  # the exec form is a JSON array
 
 
 # --- docker-compose.yml: services, order and health -----------------------------------------------------
@@ -414,7 +439,14 @@ def test_every_file_the_dockerfile_copies_exists_and_is_in_the_build_context():
         if source not in {".", "./"}:
             assert not is_dockerignored(source.removeprefix("./")), f"{source} is excluded by .dockerignore"
     # Files the containers run that arrive with `COPY . ./`.
-    for needed in ("manage.py", "portal/wsgi.py", "portal/celery.py", "docker/healthcheck.py", "static"):
+    for needed in (
+        "manage.py",
+        "portal/wsgi.py",
+        "portal/celery.py",
+        "docker/healthcheck.py",
+        "docker/gunicorn.conf.py",
+        "static",
+    ):
         assert (ROOT / needed).exists(), needed
         assert not is_dockerignored(needed), f"{needed} is excluded by .dockerignore"
 
@@ -509,6 +541,129 @@ def test_healthcheck_script_exit_status_follows_the_check(tmp_path, monkeypatch,
     missing, fresh = capsys.readouterr().out.splitlines()
     assert missing == f"unhealthy: no schedule file at {tmp_path / 'celerybeat-schedule'}"
     assert fresh.startswith(f"healthy: {tmp_path / 'celerybeat-schedule'} written ")
+
+
+# --- access logs: paths without query strings (an admin search puts a patient's name there) ---------------
+
+SEARCH_WITH_A_NAME = "/admin/reference/member/?q=Anderson"
+
+
+def test_gunicorn_access_log_format_records_the_path_without_the_query_string():
+    access_log_format = load_gunicorn_config().access_log_format
+    assert "%(U)s" in access_log_format  # the path alone
+    # The request line, the query string, and the Referer (a full URL of our own pages, query included),
+    # whether as atoms or as the header or environ variable behind them.
+    for atom in ("%(r)s", "%(q)s", "%(f)s", "{referer}i", "{query_string}e", "{raw_uri}e", "{request_uri}e"):
+        assert atom not in access_log_format.lower(), atom
+
+
+def test_compose_web_and_the_dockerfile_start_gunicorn_with_that_config(services):
+    command = command_text(services["web"])
+    gunicorn = command[command.find("exec gunicorn portal.wsgi:application") :]
+    assert "--config docker/gunicorn.conf.py" in gunicorn, command
+    cmd = dockerfile_cmd()
+    assert cmd[cmd.index("--config") + 1] == "docker/gunicorn.conf.py"
+    assert not is_dockerignored("docker/gunicorn.conf.py")
+
+
+def test_gunicorn_error_log_drops_query_strings(tmp_path):
+    # "Error handling request GET /path?query" is what gunicorn logs when the application raises.
+    config = GunicornConfig()
+    config.set("errorlog", str(tmp_path / "error.log"))
+    logger = load_gunicorn_config().logger_class(config)
+    try:
+        logger.error("Error handling request %s %s", "GET", SEARCH_WITH_A_NAME)
+    finally:
+        for log in (logger.error_log, logger.access_log):  # gunicorn's loggers are process-wide
+            for handler in log.handlers[:]:
+                log.removeHandler(handler)
+                handler.close()
+            log.filters.clear()
+    written = (tmp_path / "error.log").read_text()
+    assert "Error handling request GET /admin/reference/member/" in written
+    assert "Anderson" not in written
+
+
+def test_the_query_string_filter_strips_the_query_from_a_django_server_request_line():
+    request_line = f"GET {SEARCH_WITH_A_NAME} HTTP/1.1"
+    # What runserver's handler logs: log_message('"%s" %s %s', request line, status, size).
+    args = (request_line, "200", "512")
+    record = logging.LogRecord("django.server", logging.INFO, __file__, 1, '"%s" %s %s', args, None)
+    assert QueryStringFilter().filter(record) is True  # rewritten, never dropped
+    assert record.getMessage() == '"GET /admin/reference/member/ HTTP/1.1" 200 512'
+
+
+def test_the_query_string_filter_leaves_messages_without_a_query_alone():
+    record = logging.LogRecord("django.server", logging.INFO, __file__, 1, "%s done: 100%% of %d?", ("Sync", 3), None)
+    QueryStringFilter().filter(record)
+    assert (record.msg, record.args) == ("%s done: 100%% of %d?", ("Sync", 3))
+
+
+def test_the_development_server_logs_request_lines_without_the_query_string():
+    # runserver's own request handler and the django.server logger as LOGGING configures it.
+    def application(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    # LOGGING's handler (pytest adds its own capture handlers beside it).
+    handlers = logging.getLogger("django.server").handlers
+    (handler,) = [h for h in handlers if any(isinstance(f, QueryStringFilter) for f in h.filters)]
+    written = io.StringIO()
+    previous = handler.setStream(written)
+    server = WSGIServer(("127.0.0.1", 0), WSGIRequestHandler)
+    server.set_app(application)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}{SEARCH_WITH_A_NAME}"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            assert response.status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+        handler.setStream(previous)
+    assert '"GET /admin/reference/member/ HTTP/1.1" 200' in written.getvalue()
+    assert "Anderson" not in written.getvalue()
+
+
+def gunicorn_url(server: subprocess.Popen, error_log: Path, timeout: float = 8) -> str:
+    """The address gunicorn bound (it was given port 0), from its "Listening at" line."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = error_log.read_text() if error_log.exists() else ""
+        listening = re.search(r"Listening at: (http://\S+)", text)
+        if listening:
+            return listening[1]
+        assert server.poll() is None, f"gunicorn exited with {server.returncode}:\n{text}"
+        assert time.monotonic() < deadline, f"gunicorn did not listen within {timeout} s:\n{text}"
+        time.sleep(0.05)
+
+
+@pytest.mark.integration
+@pytest.mark.django_db
+def test_gunicorn_with_the_config_logs_the_path_and_not_the_query(tmp_path):
+    access_log, error_log = tmp_path / "access.log", tmp_path / "error.log"
+    env = {**os.environ, "DATABASE_URL": database_url_of_test_database()}
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "portal.wsgi:application"),
+            *("--config", "docker/gunicorn.conf.py", "--bind", "127.0.0.1:0", "--workers", "1"),
+            *("--access-logfile", str(access_log), "--error-logfile", str(error_log), "--no-control-socket"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        url = gunicorn_url(server, error_log)
+        with contextlib.suppress(urllib.error.HTTPError):  # 200 or 503 (broker down): logged either way
+            urllib.request.urlopen(f"{url}/health/?q=Secret", timeout=8).close()  # noqa: S310 - http, loopback
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    line = access_log.read_text()
+    assert '"GET /health/ HTTP/1.1"' in line, line
+    assert "Secret" not in line
+    assert "Secret" not in error_log.read_text()
 
 
 # --- docker compose config (only where the compose plugin is installed) ----------------------------------
