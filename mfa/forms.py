@@ -11,7 +11,7 @@ from reference.validators import has_other_digits, typed_digits, validate_us_pho
 
 class PinMethodForm(forms.Form):
     """Seed 002: "Choose which authentication method you prefer: Email or SMS. Then, enter your email
-    address or mobile phone number." Only the field for the chosen method is required."""
+    address or mobile phone number." Only the field of the chosen method is required, checked and shown in errors."""
 
     method = forms.ChoiceField(
         label="Authentication method",
@@ -43,9 +43,17 @@ class PinMethodForm(forms.Form):
             validate_us_phone(digits)
         return digits
 
+    # The field each method uses. The other method's field stays in the page (mfa.js only hides it) and is
+    # posted with whatever was typed before the user changed their mind: it must neither block nor show.
+    method_fields = {Method.EMAIL: "email", Method.SMS: "phone"}
+
     def clean(self):
         cleaned = super().clean()
         method = cleaned.get("method")
+        for field_method, name in self.method_fields.items():
+            if field_method != method:
+                self.errors.pop(name, None)
+                cleaned.pop(name, None)
         if method == Method.EMAIL and not cleaned.get("email") and "email" not in self.errors:
             self.add_error("email", "Enter your email address")
         if method == Method.SMS and not cleaned.get("phone") and "phone" not in self.errors:
