@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template import Context, Engine
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -19,14 +19,22 @@ from practices.services import practice_join
 logger = logging.getLogger(__name__)
 
 
+def plain_text_render(*, template_name: str, context: dict) -> str:
+    """Render a plain-text template (an email's subject or body, a text message) without HTML escaping.
+
+    The engine escapes for HTML, so a text email would read "Hello D&#x27;Arcy". HTML keeps render_to_string.
+    """
+    return Engine.get_default().get_template(template_name).render(Context(context, autoescape=False))
+
+
 def account_email_send(*, to: str, template: str, context: dict) -> bool:
     """Send one account email from templates/accounts/email/<template>_{subject,body}.txt.
 
     Returns False (and logs, without the address) when the mail server refuses: the pages offer a
     way to ask again, so a registration is never lost to a mail outage.
     """
-    subject = render_to_string(f"accounts/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"accounts/email/{template}_body.txt", context)
+    subject = plain_text_render(template_name=f"accounts/email/{template}_subject.txt", context=context).strip()
+    body = plain_text_render(template_name=f"accounts/email/{template}_body.txt", context=context)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
     except Exception:

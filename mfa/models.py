@@ -11,7 +11,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import models
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin, TimestampMixin, VerifyNotAllowed
@@ -19,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_number_token
 from django_otp_webauthn.models import WebAuthnCredential
 
+from accounts.services import plain_text_render
 from delivery.sms import send_sms
 from reference.validators import validate_us_phone
 
@@ -196,10 +196,10 @@ class EmailPinDevice(HashedSideChannelDevice):
         return f"Email to {self.destination_masked}"
 
     def deliver(self, pin: str) -> None:
-        context = self._message_context(pin)
+        context = {**self._message_context(pin), "user": self.user}
         send_mail(
-            render_to_string("mfa/pin_email_subject.txt", context).strip(),
-            render_to_string("mfa/pin_email.txt", context),
+            plain_text_render(template_name="mfa/pin_email_subject.txt", context=context).strip(),
+            plain_text_render(template_name="mfa/pin_email.txt", context=context),
             None,
             [self.email],
         )
@@ -224,7 +224,8 @@ class SMSPinDevice(HashedSideChannelDevice):
         return f"Text message (SMS) to {self.destination_masked}"
 
     def deliver(self, pin: str) -> None:
-        send_sms(to=f"+1{self.number}", body=render_to_string("mfa/pin_sms.txt", self._message_context(pin)).strip())
+        body = plain_text_render(template_name="mfa/pin_sms.txt", context=self._message_context(pin))
+        send_sms(to=f"+1{self.number}", body=body.strip())
 
 
 class AuthenticatorAppDevice(CappedThrottlingMixin, TOTPDevice):
