@@ -202,8 +202,9 @@ def _held_period(case: Case) -> tuple[datetime.date, datetime.date]:
     return start, end
 
 
-def case_submission_problems(case: Case) -> list[str]:
-    """What still stops this draft from being submitted; re-checked on the server at submission."""
+def case_attestation_problems(case: Case) -> list[str]:
+    """What stops the physician, patient and service data from being confirmed (CASE-9): a missing field, or
+    a patient not eligible with the plan on the date of service. Submission re-checks the same."""
     problems = []
     required = {
         "ordering_provider": "Select the ordering provider.",
@@ -212,15 +213,22 @@ def case_submission_problems(case: Case) -> list[str]:
         "member": "Select the patient.",
         "primary_diagnosis": "Select the primary diagnosis.",
         "site": "Select the site of service.",
-        "attested_at": "Confirm the information and the attestation.",
     }
     for field, message in required.items():
-        if getattr(case, f"{field}_id" if field not in ("date_of_service", "attested_at") else field) is None:
+        if getattr(case, Case._meta.get_field(field).attname) is None:
             problems.append(message)
     if case.member_id and case.health_plan_id:
         problem = eligibility_problem(member=case.member, case=case)
         if problem:
             problems.append(problem)
+    return problems
+
+
+def case_submission_problems(case: Case) -> list[str]:
+    """What still stops this draft from being submitted; re-checked on the server at submission."""
+    problems = case_attestation_problems(case)
+    if case.attested_at is None:
+        problems.append("Confirm the information and the attestation.")
     qs = engine.question_set_for(case.program.code)
     if not engine.is_complete(qs, case.clinical_answers):
         problems.append("Answer every clinical question.")

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from cases import selectors, uploads
+from cases import selectors, uploads, wizard
 from cases.identifiers import new_identifier
 from cases.models import (
     BuilderRole,
@@ -74,11 +74,30 @@ LOCKED_FIELDS = frozenset(
         "dispensed_after_hours",
     }
 )
-# Changing these invalidates what a later step checked: eligibility depends on the plan and the date.
+# A change to a field invalidates what a later step checked or was filled in from: those fields are
+# cleared (in turn: a cleared patient takes the patient's contact details along) ...
 STEP_FIELDS_CLEARED_BY = {
+    # The insurer step offers the provider's own addresses.
+    "ordering_provider": ("provider_address",),
+    # Eligibility (CASE-6) depends on the plan and the date.
     "health_plan": ("member",),
     "date_of_service": ("member",),
+    # A patient's phone and email must never stay on another patient's request.
+    "member": ("patient_cell_phone", "patient_email"),
     "dme_already_dispensed": ("dispensed_on_urgent_basis", "dispensed_after_hours"),
+}
+# ... and these steps are open again (removed from ``completed_steps``), so that the wizard stops there
+# and the attestation is refused until they are completed anew. Every changed field counts, a cleared one too.
+STEPS_REOPENED_BY = {
+    # The contact step is pre-filled with the provider's name, fax and phone: determinations are faxed there.
+    "ordering_provider": ("insurer", "contact"),
+    # The address is the provider's "for this insurer" (the supplier path picks the plan on the provider step);
+    # each plan has its own date-of-service rules (same day, retrospective window): the date is checked again.
+    "health_plan": ("insurer", "date", "patient", "patient-contact"),
+    "date_of_service": ("patient", "patient-contact", "site-dispensed"),
+    # The "Attention!" page confirms its answers for the patient and the date of service it shows.
+    "member": ("patient", "patient-contact", "site-dispensed"),
+    "dme_already_dispensed": ("site-dispensed",),
 }
 
 
@@ -138,11 +157,17 @@ def case_step_save(*, case: Case, user, step: str, changes: dict, next_step: str
             "before the clinical questions.",
             code="locked",
         )
-    for name in list(changed):
-        for dependent in STEP_FIELDS_CLEARED_BY.get(name, ()):
-            if dependent not in changes:
-                setattr(case, dependent, None)
+    pending = list(changed)
+    while pending:
+        for dependent in STEP_FIELDS_CLEARED_BY.get(pending.pop(), ()):
+            field = Case._meta.get_field(dependent)
+            empty = field.get_default()  # None, or "" for text
+            if dependent not in changes and getattr(case, field.attname) != empty:
+                setattr(case, dependent, empty)
                 changed.add(dependent)
+                pending.append(dependent)
+    reopened = {slug for name in changed for slug in STEPS_REOPENED_BY.get(name, ())}
+    case.completed_steps = [slug for slug in case.completed_steps if slug not in reopened]
     for name, value in changes.items():
         setattr(case, name, value)
     _touch(case, next_step=next_step, completed=step)
@@ -166,6 +191,12 @@ def case_attest(*, case: Case, user, request=None) -> Case:
     """ "Confirm and continue": lock the physician, patient and service data (CASE-9)."""
     case = _locked_draft(case)
     if case.attested_at is None:
+        problems = selectors.case_attestation_problems(case)
+        unfinished = [step.title for step in wizard.unfinished_steps_before(case, "attest")]
+        if unfinished:
+            problems.insert(0, f"Complete these steps first: {', '.join(unfinished)}.")
+        if problems:
+            raise ValidationError(problems, code="incomplete")
         qs = engine.question_set_for(case.program.code)
         case.attested_at = timezone.now()
         case.questionnaire_id, case.questionnaire_version = qs.id, qs.version

@@ -17,6 +17,9 @@ class Step:
     before_attestation: bool = True
     # Clinical steps offer "Finish Later" (seed 002).
     clinical: bool = False
+    # The fields this step fills that must hold a value for it to count as done: a step whose data was
+    # cleared (another insurer clears the patient) is open again even if ``completed_steps`` still names it.
+    requires: tuple[str, ...] = ()
 
 
 def _bundle_approved(case: Case) -> bool:
@@ -25,15 +28,20 @@ def _bundle_approved(case: Case) -> bool:
 
 
 STEPS = (
-    Step("provider", "Requesting Provider Information"),
-    Step("insurer", "Choose Your Insurer"),
+    Step("provider", "Requesting Provider Information", requires=("ordering_provider",)),
+    Step("insurer", "Choose Your Insurer", requires=("health_plan", "provider_address")),
     Step("contact", "Add Your Contact Info"),
-    Step("date", "Date of Service"),
-    Step("patient", "Patient Eligibility Lookup"),
+    Step("date", "Date of Service", requires=("date_of_service",)),
+    Step("patient", "Patient Eligibility Lookup", requires=("member",)),
     Step("patient-contact", "Patient Contact Information"),
-    Step("service", "Requested Service + Diagnosis"),
-    Step("site", "Add Site of Service"),
-    Step("site-dispensed", "Attention!", applies=lambda case: bool(case.is_dme and case.dme_already_dispensed)),
+    Step("service", "Requested Service + Diagnosis", requires=("primary_diagnosis",)),
+    Step("site", "Add Site of Service", requires=("site",)),
+    Step(
+        "site-dispensed",
+        "Attention!",
+        applies=lambda case: bool(case.is_dme and case.dme_already_dispensed),
+        requires=("dispensed_on_urgent_basis", "dispensed_after_hours"),
+    ),
     Step("attest", "Proceed to Clinical Information", before_attestation=False),
     Step("clinical", "Clinical Questions", before_attestation=False, clinical=True),
     Step("clinical-summary", "Requested Services", before_attestation=False, clinical=True),
@@ -68,7 +76,26 @@ def is_step_complete(case: Case, step: Step) -> bool:
         return engine.is_complete(qs, case.clinical_answers or {})
     if step.slug == "review":
         return case.submitted_at is not None
-    return step.slug in (case.completed_steps or [])
+    if step.before_attestation and case.is_locked:
+        # Confirmed data (CASE-9) is never reopened: a locked step sends nobody back to it.
+        return True
+    return step.slug in (case.completed_steps or []) and all(_is_filled(case, name) for name in step.requires)
+
+
+def _is_filled(case: Case, name: str) -> bool:
+    # The ``_id`` column of a foreign key: no query for the related row.
+    return getattr(case, Case._meta.get_field(name).attname) not in (None, "")
+
+
+def unfinished_steps_before(case: Case, slug: str) -> list[Step]:
+    """The applicable steps before step ``slug`` that are not complete, in wizard order."""
+    unfinished = []
+    for step in applicable_steps(case):
+        if step.slug == slug:
+            break
+        if not is_step_complete(case, step):
+            unfinished.append(step)
+    return unfinished
 
 
 def first_incomplete_step(case: Case) -> Step:
@@ -85,9 +112,7 @@ def may_open(case: Case, slug: str) -> bool:
         return False
     if step.before_attestation and case.is_locked:
         return False
-    steps = applicable_steps(case)
-    index = steps.index(step)
-    return all(is_step_complete(case, earlier) for earlier in steps[:index])
+    return not unfinished_steps_before(case, slug)
 
 
 def step_after(case: Case, slug: str) -> Step:
