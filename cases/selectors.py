@@ -1,47 +1,21 @@
-"""Reads for the case build: which cases a user may see, lookups (eligibility, providers, sites), conflicts."""
+"""Reads for the case build: lookups (eligibility, providers, sites), periods, conflicts.
+
+Which cases a user may see and what they may do to them is decided in ``cases.permissions``.
+"""
 
 import datetime
 import json
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from django.utils import timezone
 
 from cases import rules
-from cases.models import OPEN_OR_APPROVED, Case, CaseStatus
+from cases.models import OPEN_OR_APPROVED, Case
 from cases.questionnaires import engine
-from practices.selectors import worklist_owners_visible_to
 from reference.models import HcpcsCode, Member, PlanProgram, Provider, Site
 
 SEARCH_LIMIT = 25
-
-
-def cases_visible_to(user) -> QuerySet[Case]:
-    """The one answer to "may this user see this case": their own and those of worklists shared with them.
-
-    Clinical reviewers (the ``review_case`` permission) see every submitted case, never drafts.
-    """
-    if not user.is_authenticated:
-        return Case.objects.none()
-    visible = Q(created_by_id__in=_owner_ids(user))
-    if user.has_perm("cases.review_case"):
-        visible |= ~Q(status__in=[CaseStatus.DRAFT, CaseStatus.EXPIRED])
-    return Case.objects.filter(visible).select_related("program", "health_plan", "member", "ordering_provider")
-
-
-def drafts_visible_to(user) -> QuerySet[Case]:
-    """ "Certification Requests In Progress": unsubmitted requests of the user and of shared worklists."""
-    return (
-        Case.objects.filter(created_by_id__in=_owner_ids(user), status=CaseStatus.DRAFT)
-        .select_related("program", "member", "ordering_provider", "created_by")
-        .order_by("-last_saved_at")
-    )
-
-
-def _owner_ids(user) -> list[int]:
-    # A list, not a subquery: the planner then walks the (created_by, status) index instead of guessing
-    # a thousand owners and scanning every draft (bench/cases.py: 30 ms down to 0.2 ms at 100,000 cases).
-    return list(worklist_owners_visible_to(user).values_list("pk", flat=True))
 
 
 # --- Lookups -------------------------------------------------------------------------------------

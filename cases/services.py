@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from cases import selectors, uploads, wizard
+from cases import permissions, selectors, uploads, wizard
 from cases.identifiers import new_identifier
 from cases.models import (
     BuilderRole,
@@ -121,8 +121,20 @@ def case_transition(*, case: Case, to: str, by=None, reason: str = "") -> CaseSt
 
 
 @transaction.atomic
-def case_start(*, user, program, builder_role: str, request=None) -> Case:
-    """Step 1 done: a draft with its request ID, saved at once so that nothing is ever lost."""
+def case_start(*, user, program, builder_role: str, practice=None, request=None) -> Case:
+    """Step 1 done: a draft with its request ID, saved at once so that nothing is ever lost.
+
+    The case belongs to ``practice`` (SEC-1), which must be one where ``user`` holds case submission;
+    when omitted, the user's only such practice.
+    """
+    allowed_practices = list(permissions.practices_for_new_case(user))
+    if practice is None and len(allowed_practices) == 1:
+        practice = allowed_practices[0]
+    if practice is None or practice not in allowed_practices:
+        refusal = permissions.new_case_refusal(user)
+        raise ValidationError(
+            refusal["reason"] if refusal else "Choose the practice (TIN) this request is for.", code="practice"
+        )
     if not program.is_buildable:
         raise ValidationError(program.unavailable_message, code="program")
     allowed = {
@@ -137,6 +149,7 @@ def case_start(*, user, program, builder_role: str, request=None) -> Case:
         program=program,
         builder_role=builder_role,
         created_by=user,
+        practice=practice,
         created_at=now,
         last_saved_at=now,
         expires_at=default_expiry(now),
@@ -273,6 +286,7 @@ def case_submit(*, case: Case, user, request=None) -> Case:
         if case.submitted_at is not None:
             return case  # already submitted by the first click: show its summary
         raise ValidationError(f"This request is {case.get_status_display()} and cannot be submitted.", code="status")
+    permissions.case_require(user, case, permissions.CaseAction.SUBMIT)
     problems = selectors.case_submission_problems(case)
     if problems:
         raise ValidationError(problems, code="incomplete")
@@ -327,6 +341,7 @@ def case_submit(*, case: Case, user, request=None) -> Case:
 @transaction.atomic
 def case_cancel_draft(*, case: Case, user, request=None) -> Case:
     case = _locked_draft(case)
+    permissions.case_require(user, case, permissions.CaseAction.CANCEL_DRAFT)
     case.expires_at = None
     case.save(update_fields=["expires_at"])
     case_transition(case=case, to=S.CANCELLED, by=user, reason="Cancelled by the provider before submission.")
@@ -338,6 +353,7 @@ def case_cancel_draft(*, case: Case, user, request=None) -> Case:
 def case_withdraw(*, case: Case, user, request=None) -> Case:
     """The provider cancels a submitted request that is still waiting for its decision."""
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    permissions.case_require(user, case, permissions.CaseAction.WITHDRAW)
     case_transition(case=case, to=S.CANCELLED, by=user, reason="Withdrawn by the provider.")
     audit_record(action="case.cancelled", request=request, actor=user, target=case)
     return case

@@ -90,7 +90,8 @@ HELP = {
         "Providing clinical information via the web is the fastest and most efficient method.",
         "Enter additional notes in the space provided only when necessary.",
         "Additional information uploaded to the case will be sent for clinical review.",
-        "Print out a summary of the request that includes the case number.",
+        "Print out a summary of the request that includes the case number and indicates 'Your case has been sent "
+        "to clinical review'.",
     ],
 }
 IN_PROGRESS_PAGE_SIZE = 25
@@ -549,7 +550,7 @@ def _step_site(request, case):
                     "site": selected,
                     **contact_form.cleaned_data,
                     # Seed 002: "For DME authorization requests, place of service will be selected as 12 - Home."
-                    "place_of_service": "12 - Home",
+                    "place_of_service": "12 - Home" if case.is_dme else "",
                 },
             )
     return _render(

@@ -549,3 +549,13 @@ def test_in_progress_runs_the_same_queries_for_five_or_fifty_drafts(office, worl
             assert client.get(reverse("cases:in_progress")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_place_of_service_twelve_home_is_set_for_dme_requests_only(office, world):
+    _user, client = office
+    home_health = walk_to_attestation(client, world)
+    dme = walk_to_attestation(client, world, program="dme")
+    home_health.refresh_from_db()
+    dme.refresh_from_db()
+    # Seed 002: "For DME authorization requests, place of service will be selected as 12 - Home."
+    assert (home_health.place_of_service, dme.place_of_service) == ("", "12 - Home")
