@@ -430,6 +430,8 @@ def _step_patient(request, case):
 
 
 def _step_patient_contact(request, case):
+    if case.member is None:  # the wizard reopens the patient step when the patient is cleared; never a 500
+        return redirect(_step_url(case, "patient"))
     form = forms.PatientContactForm(
         _posted(request),
         initial={
