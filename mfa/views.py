@@ -54,10 +54,12 @@ from mfa.services import (
 
 
 def _safe_next(request, next_url: str) -> str:
+    """``next_url`` if it is a path on this site, else "". Only a path: redirect() would take a bare word
+    ("resources") for a view name and fail, and no page of ours hands out a full URL as ``next``."""
     allowed = url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return next_url if next_url and allowed else ""
+    return next_url if next_url.startswith("/") and allowed else ""
 
 
 def _store_next(request) -> None:
