@@ -220,7 +220,7 @@ def _step_provider(request, case):
     if case.builds_as_supplier:
         return _step_provider_supplier(request, case)
     account_providers = providers_on_account(user=request.user)
-    filter_text = request.GET.get("filter", "").strip()[:60]
+    filter_text = request.GET.get("filter", "").replace("\x00", "").strip()[:60]
     if filter_text:
         account_providers = (
             account_providers.filter(npi__startswith=filter_text)

@@ -29,10 +29,15 @@ _CONVERTERS = {
 }
 
 
+def _converter_kind(converter) -> str:
+    name = type(converter).__name__
+    return _CONVERTERS.get(name, name)
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
-    kind: str  # "int", "str", "slug", "path", "uuid", "regex" (a named group of a re_path), or a custom converter
+    kind: str  # "int", "str", "slug", "path", "uuid", "regex" (a re_path's named group), or a custom converter's class
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,7 @@ def _template_of(pattern) -> tuple[str, tuple[Param, ...]]:
     if isinstance(pattern, RoutePattern):
         route = str(pattern).replace("%", "%%")
         params = tuple(
-            Param(match["name"], _CONVERTERS.get(type(pattern.converters[match["name"]]).__name__, "custom"))
+            Param(match["name"], _converter_kind(pattern.converters[match["name"]]))
             for match in _ROUTE_PARAMETER.finditer(route)
         )
         return _ROUTE_PARAMETER.sub(lambda match: f"%({match['name']})s", route), params

@@ -211,7 +211,7 @@ ADMIN_MODELS = {
     "axes.accessattempt": EDITABLE,
     "axes.accesslog": EDITABLE,
     "axes.accessfailurelog": EDITABLE,
-    "portal.workerheartbeat": EDITABLE,
+    "portal.workerheartbeat": READ_ONLY,  # written by the heartbeat task only
     "audit.auditevent": READ_ONLY,  # evidence
     "accounts.user": EDITABLE,
     "accounts.passwordresetcode": EDITABLE,

@@ -82,7 +82,7 @@ BODY_VALUES = (SUPERSCRIPT_TWO, ARABIC_INDIC_THREE, FULLWIDTH_ONE, "y" * 2000, "
 # each parameter is the one every method and role is tried with; each other value is tried with GET, the
 # other parameters staying at their first.
 FILLERS = {
-    ("cases:*", "request_id", "str"): lambda w, r: [
+    ("cases:*", "request_id", "RequestIdConverter"): lambda w, r: [
         case.request_id for case in (w.draft, w.pending, w.approved, w.other_draft)
     ],
     ("cases:step", "slug", "slug"): lambda w, r: ["review", *(s.slug for s in wizard.STEPS if s.slug != "review")],
