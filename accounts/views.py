@@ -193,10 +193,11 @@ def session_status(request):
     """Seconds left before the idle timeout; read by the page's warning, without counting as activity."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)
+    now = timezone.now()
     recorded = request.session.get(SESSION_LAST_ACTIVITY)
     # No activity recorded yet (the poll came first after signing in): the idle period has just begun.
-    last = datetime.datetime.fromisoformat(recorded) if recorded else timezone.now()
-    remaining = settings.SESSION_IDLE_TIMEOUT - (timezone.now() - last)
+    last = datetime.datetime.fromisoformat(recorded) if recorded else now
+    remaining = settings.SESSION_IDLE_TIMEOUT - (now - last)
     return JsonResponse({"signed_in": True, "remaining_seconds": max(int(remaining.total_seconds()), 0)})
 
 

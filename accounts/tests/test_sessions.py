@@ -65,3 +65,11 @@ def test_signed_in_pages_carry_the_warning_dialog_and_its_timings(signed_in):
     html = signed_in.get("/resources/").content.decode()
     assert 'data-session-idle="900"' in html
     assert "You will be signed out soon" in html
+
+
+def test_the_time_left_is_answered_before_any_activity_was_recorded(client, settings):
+    # The poll may be a session's first request after the password (the crawler found a KeyError here).
+    client.force_login(UserFactory())
+    response = client.get("/accounts/session/")
+    assert response.status_code == 200
+    assert response.json()["remaining_seconds"] == int(settings.SESSION_IDLE_TIMEOUT.total_seconds())
