@@ -74,27 +74,23 @@ class PHIAuditAdminMixin:
     def delete_view(self, request, object_id, extra_context=None):
         # The confirmation page names the record and lists what would go with it.
         response = super().delete_view(request, object_id, extra_context)
-        shown = _shown(response, "object")
-        if shown is not None:
-            audit_record(
-                action=f"{self.opts.model_name}.viewed",
-                request=request,
-                target=shown,
-                details={"via": "admin", "page": "delete"},
-            )
+        self._audit_object_page(request, response, page="delete")
         return response
 
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
+        self._audit_object_page(request, response, page="history")
+        return response
+
+    def _audit_object_page(self, request, response, *, page: str) -> None:
         shown = _shown(response, "object")
         if shown is not None:
             audit_record(
                 action=f"{self.opts.model_name}.viewed",
                 request=request,
                 target=shown,
-                details={"via": "admin", "page": "history"},
+                details={"via": "admin", "page": page},
             )
-        return response
 
 
 def _shown(response, key):

@@ -24,6 +24,25 @@ def database_url_of_test_database() -> str:
     return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+def worker_command(queue: str) -> list[str]:
+    """A real Celery worker consuming only ``queue``, one task at a time, with nothing talking to other workers."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "portal",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        f"--queues={queue}",
+        f"--hostname={queue}@%h",
+        "--without-heartbeat",
+        "--without-mingle",
+        "--without-gossip",
+    ]
+
+
 @pytest.fixture
 def worker_queue(tmp_path):
     """Start a worker consuming a queue of its own (so no other worker on the broker takes our tasks)."""
@@ -31,21 +50,7 @@ def worker_queue(tmp_path):
     env = {**os.environ, "DATABASE_URL": database_url_of_test_database()}
     log = open(tmp_path / "worker.log", "w+")  # noqa: SIM115 (closed below, after the process ends)
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            f"--queues={queue}",
-            f"--hostname={queue}@%h",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
+        worker_command(queue),
         cwd=BASE_DIR,
         env=env,
         stdout=log,
@@ -71,21 +76,7 @@ class WorkerProcess:
         env = {**os.environ, "DATABASE_URL": database_url_of_test_database()}
         with open(log_path, "w") as log:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "portal",
-                    "worker",
-                    "--pool=solo",
-                    "--loglevel=INFO",
-                    f"--queues={queue}",
-                    f"--hostname={queue}@%h",
-                    "--without-heartbeat",
-                    "--without-mingle",
-                    "--without-gossip",
-                ],
+                worker_command(queue),
                 cwd=BASE_DIR,
                 env=env,
                 stdout=log,
