@@ -125,6 +125,13 @@ class ProviderNpiSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["npi"].error_messages["required"] = "Enter the provider's NPI to search."
 
+    def clean_npi(self):
+        # Only separators typed ("---", "((("): not an NPI, and "No provider has this NPI" would mislead.
+        npi = self.cleaned_data["npi"]
+        if not npi:
+            raise forms.ValidationError("Enter the 10-digit NPI, digits only.", code="npi_format")
+        return npi
+
 
 class PhysicianSearchForm(forms.Form):
     """The supplier/agency path (seeds 002, 003): search for the physician by TIN, NPI, last name, city, zip."""

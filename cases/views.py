@@ -240,7 +240,7 @@ def _step_provider(request, case):
                 account_provider_add(user=request.user, provider=provider, request=request)
             return _save_provider(request, case, provider)
         if action == "npi_search" and npi_form.is_valid():
-            npi_matches = list(Provider.objects.filter(npi=npi_form.cleaned_data["npi"]))
+            npi_matches = _npi_matches(request, npi_form.cleaned_data["npi"])
     return _render(
         request,
         case,
@@ -254,6 +254,15 @@ def _step_provider(request, case):
             "help": HELP["provider"],
         },
     )
+
+
+def _npi_matches(request, npi) -> list[tuple[Provider, bool]]:
+    """The providers with this NPI, each with whether it is already on the account (then "Select" only)."""
+    matches = list(Provider.objects.filter(npi=npi))
+    on_account = set(
+        providers_on_account(user=request.user).filter(pk__in=[p.pk for p in matches]).values_list("pk", flat=True)
+    )
+    return [(provider, provider.pk in on_account) for provider in matches]
 
 
 def _step_provider_supplier(request, case):
