@@ -170,6 +170,8 @@ def case_step_save(*, case: Case, user, step: str, changes: dict, next_step: str
             "before the clinical questions.",
             code="locked",
         )
+    if "ordering_provider" in changed and case.ordering_provider_id:
+        changed |= _previous_provider_contact_cleared(case, keep=changes.keys())
     pending = list(changed)
     while pending:
         for dependent in STEP_FIELDS_CLEARED_BY.get(pending.pop(), ()):
@@ -373,6 +375,25 @@ def drafts_expire(*, now: datetime.datetime | None = None) -> int:
                 )
                 expired += 1
     return expired
+
+
+def _previous_provider_contact_cleared(case: Case, *, keep) -> set[str]:
+    """Clear the contact values that belonged to the ordering provider being replaced; the names cleared.
+
+    Determinations are faxed to the contact fax (issue 10 item 1): the provider's name goes, and so do a fax
+    and phone equal to that provider's own numbers; numbers typed for this request, and the office's own
+    contact details, stay. The reopened contact step fills the gaps from the new provider.
+    """
+    previous = case.ordering_provider
+    owned = {
+        "contact_provider_name": True,
+        "contact_fax": case.contact_fax == previous.fax,
+        "contact_phone": case.contact_phone == previous.phone,
+    }
+    cleared = {name for name, is_previous in owned.items() if is_previous and getattr(case, name) and name not in keep}
+    for name in cleared:
+        setattr(case, name, "")
+    return cleared
 
 
 def _locked_draft(case: Case) -> Case:

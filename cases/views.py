@@ -23,6 +23,7 @@ from practices.selectors import providers_on_account
 from practices.services import account_provider_add
 from reference.models import DiagnosisCode, HealthPlan, Provider, Site
 from reference.selectors import diagnoses_search
+from reference.validators import format_us_phone
 
 HELP = {
     "program": [
@@ -337,15 +338,22 @@ def _step_insurer(request, case):
 
 def _step_contact(request, case):
     provider = case.ordering_provider
+    saved = {name: getattr(case, name) for name in forms.ContactForm.base_fields}
+    notice = ""
     if "contact" in case.completed_steps:
-        initial = {name: getattr(case, name) for name in forms.ContactForm.base_fields}
+        initial = saved
+    elif case.contact_name:
+        # Saved before and open again: another provider was chosen since, and the service cleared that
+        # provider's name, fax and phone (services._previous_provider_contact_cleared). The new provider's
+        # fill the gaps; the office's own details stay.
+        initial = {**saved, **{name: value for name, value in _provider_contact(provider).items() if not saved[name]}}
+        if not case.contact_provider_name:
+            notice = _provider_changed_notice(provider, saved)
     else:
         # Pre-filled from the provider; changes apply only to this request (seed 003).
         initial = {
-            "contact_provider_name": provider.display_name,
+            **_provider_contact(provider),
             "contact_name": request.user.get_full_name(),
-            "contact_fax": provider.fax,
-            "contact_phone": provider.phone,
             "contact_phone_ext": "",
             "contact_cell_phone": "",
             "contact_email": request.user.email,
@@ -354,7 +362,38 @@ def _step_contact(request, case):
     form = forms.ContactForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         return _save(request, case, "contact", form.cleaned_data)
-    return _render(request, case, "contact", "cases/step_contact.html", {"form": form, "help": HELP["contact"]})
+    return _render(
+        request,
+        case,
+        "contact",
+        "cases/step_contact.html",
+        {"form": form, "provider_notice": notice, "help": HELP["contact"]},
+    )
+
+
+def _provider_contact(provider) -> dict:
+    return {
+        "contact_provider_name": provider.display_name,
+        "contact_fax": provider.fax,
+        "contact_phone": provider.phone,
+    }
+
+
+def _provider_changed_notice(provider, saved) -> str:
+    """What the contact step changed for the provider chosen now, and which typed numbers it kept."""
+    numbers = {"fax": saved["contact_fax"], "phone": saved["contact_phone"]}
+    updated = ["name", *(label for label, typed in numbers.items() if not typed)]
+    kept = [(label, typed) for label, typed in numbers.items() if typed]
+    listed = updated[0] if len(updated) == 1 else f"{', '.join(updated[:-1])} and {updated[-1]}"
+    verb = "was" if len(updated) == 1 else "were"
+    sentences = [f"You chose another provider: the provider's {listed} {verb} updated to {provider.display_name}'s."]
+    sentences += [
+        f"The {label} typed for this request, {format_us_phone(typed)}, was kept: make sure it reaches "
+        f"{provider.display_name}."
+        for label, typed in kept
+    ]
+    sentences.append("Check them before you continue.")
+    return " ".join(sentences)
 
 
 def _plan_rules(case) -> rules.DateOfServiceRules:
