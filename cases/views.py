@@ -1013,6 +1013,7 @@ def _render(request, case, slug, template, context):
             "step": step,
             "back_url": _step_url(case, back.slug) if back else "",
             "conflicts": conflicts,
+            "progress": wizard.progress(case, slug),
             **context,
         },
     )

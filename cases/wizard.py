@@ -132,3 +132,42 @@ def step_before(case: Case, slug: str) -> Step | None:
     if previous.before_attestation and case.is_locked:
         return None
     return previous
+
+
+@dataclass(frozen=True)
+class StepState:
+    number: int
+    step: Step
+    # "done", "current" or "to do": what the step indicator says of this step.
+    state: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where the user is in the case build: "Step ``position`` of ``total``: ``current.title``"."""
+
+    position: int
+    total: int
+    current: Step
+    steps: tuple[StepState, ...]
+
+
+def progress(case: Case, slug: str) -> Progress | None:
+    """The step indicator for step ``slug``: counted over the steps that apply to this case, None if it does not apply.
+
+    The clinical question pages all render as the one "clinical" step, so they count once. The total can change
+    while the user answers: an accepted Home Health bundle drops the urgency and upload steps.
+    """
+    steps = applicable_steps(case)
+    slugs = [step.slug for step in steps]
+    if slug not in slugs:
+        return None
+    states = tuple(
+        StepState(
+            number=number,
+            step=step,
+            state="current" if step.slug == slug else "done" if is_step_complete(case, step) else "to do",
+        )
+        for number, step in enumerate(steps, start=1)
+    )
+    return Progress(position=slugs.index(slug) + 1, total=len(steps), current=BY_SLUG[slug], steps=states)
