@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from cases import rules
+from cases import rules, uploads
 from cases.models import BuilderRole, UrgencyCriterion
 from reference.forms import NPIField, TINField, USPhoneField, ZipSearchField
 from reference.models import DiagnosisCode, HealthPlan, Program
@@ -477,8 +477,17 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Every file chosen in one input, as a list. Django's FileField takes one file and calls a list "No file was
+    submitted"; each file is checked by ``services.clinical_document_add``, whose message names the file."""
+
+    def clean(self, data, initial=None):
+        chosen = data if isinstance(data, (list, tuple)) else [data]
+        return [uploaded for uploaded in chosen if uploaded]
+
+
 class UploadForm(forms.Form):
-    files = forms.FileField(
+    files = MultipleFileField(
         label="Browse for file to upload",
         required=False,
         widget=MultipleFileInput(attrs={"accept": ".doc,.docx,.pdf,.png"}),
@@ -492,8 +501,15 @@ class UploadForm(forms.Form):
         self.fields["files"].help_text = "Up to five documents. You can select several files at once."
 
     def clean_files(self):
-        # Django's FileField keeps one file; the view reads them all from request.FILES.getlist.
-        return None
+        chosen = self.cleaned_data["files"]
+        # Only the Upload button needs a file: Continue without a new one moves on (the step says what is missing).
+        if not chosen and self.data.get("action") == "upload":
+            raise forms.ValidationError("Choose a file to upload.", code="no_file")
+        if len(chosen) > uploads.MAX_FILES_PER_UPLOAD:
+            raise forms.ValidationError(
+                f"Select up to {uploads.MAX_FILES_PER_UPLOAD} documents at a time.", code="too_many_files"
+            )
+        return chosen
 
 
 class NotesForm(forms.Form):

@@ -708,9 +708,7 @@ def _step_upload(request, case):
         _posted(request), request.FILES or None, max_megabytes=case.program.upload_max_megabytes
     )
     notes_form = forms.NotesForm(_posted(request), initial={"additional_notes": case.additional_notes})
-    refused = []
     if request.method == "POST":
-        files = request.FILES.getlist("files")
         action = request.POST.get("action")
         if action == "remove":
             document_id = _posted_pk(request, "document")
@@ -721,15 +719,14 @@ def _step_upload(request, case):
             services.clinical_document_remove(document=document, user=request.user, request=request)
             messages.success(request, f"{document.original_name} was removed.")
             return redirect(_step_url(case, "upload"))
-        if len(files) > uploads.MAX_FILES_PER_UPLOAD:
-            refused.append(f"Select up to {uploads.MAX_FILES_PER_UPLOAD} documents at a time.")
-            files = []
+        files = upload_form.cleaned_data["files"] if upload_form.is_valid() else []
+        refused = []
         accepted = []
         for uploaded in files:
             try:
                 services.clinical_document_add(case=case, uploaded_file=uploaded, user=request.user, request=request)
             except ValidationError as error:
-                refused.extend(error.messages)
+                refused.extend(error.messages)  # one message per file, naming it
             else:
                 accepted.append(uploads.display_name(uploaded.name))
         if accepted:
@@ -743,12 +740,11 @@ def _step_upload(request, case):
                 next_step="upload",
                 request=request,
             )
-        if refused:
-            for message in refused:
-                upload_form.add_error("files", message)
-        elif action == "continue" and notes_form.is_valid():
-            return _save(request, case, "upload", {})
-        elif action != "continue":
+        for message in refused:
+            upload_form.add_error("files", message)
+        if not upload_form.errors and notes_form.is_valid():
+            if action == "continue":
+                return _save(request, case, "upload", {})
             return redirect(_step_url(case, "upload"))
     urgent_without_upload = case.is_routine is False and case.urgency_criterion not in ("", "none")
     return _render(
