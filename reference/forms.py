@@ -1,7 +1,5 @@
 """Form fields for the identifiers every app asks for, so each is cleaned and checked the same way."""
 
-import re
-
 from django import forms
 
 from reference.validators import (
@@ -30,7 +28,8 @@ class USPhoneField(forms.CharField):
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
-        return format_us_phone(value) if value and re.fullmatch(r"[0-9]{10}", str(value)) else value
+        # A stored number shows as (860) 555-0199; what the user typed is shown back as typed.
+        return format_us_phone(value) if isinstance(value, str) else value
 
     def clean(self, value):
         value = super().clean(value)

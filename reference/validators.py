@@ -98,7 +98,8 @@ def validate_zip_code(value: str) -> None:
 
 
 def format_us_phone(digits: str) -> str:
-    """866-668-9250, the way the seeds print numbers; anything else is shown as it is."""
+    """(860) 555-0199: how every page, form and PDF shows a stored 10-digit phone or fax number; anything else
+    is shown as it is."""
     if digits and re.fullmatch(r"[0-9]{10}", digits):
-        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
     return digits or ""

@@ -7,5 +7,5 @@ register = template.Library()
 
 @register.filter
 def us_phone(digits):
-    """866-668-9250, the way the seeds print phone and fax numbers."""
+    """(860) 555-0199 for a stored phone or fax number: ``format_us_phone``, for templates."""
     return format_us_phone(digits or "")

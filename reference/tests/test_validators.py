@@ -71,12 +71,12 @@ def test_tin_must_be_nine_digits(value):
         validate_tin(value)
 
 
-def test_us_phone_refuses_area_codes_starting_with_0_or_1_and_formats_like_the_seeds():
+def test_us_phone_refuses_area_codes_starting_with_0_or_1_and_formats_with_the_area_code_in_parentheses():
     validate_us_phone("8666689250")
     for bad in ("1666689250", "866668925", "8661689250"):
         with pytest.raises(ValidationError):
             validate_us_phone(bad)
-    assert format_us_phone("8558263724") == "855-826-3724"
+    assert format_us_phone("8558263724") == "(855) 826-3724"
 
 
 @pytest.mark.parametrize(

@@ -47,5 +47,5 @@ def test_a_made_up_program_gets_a_message_next_to_the_field_not_an_error_page(cl
 
 def test_contacts_page_shows_the_seed_003_fax_numbers(client, catalog):
     html = client.get("/resources/contact/").content.decode()
-    for number in ("855-826-3724", "866-663-7740", "866-999-3510", "866-668-9250"):
+    for number in ("(855) 826-3724", "(866) 663-7740", "(866) 999-3510", "(866) 668-9250"):
         assert number in html

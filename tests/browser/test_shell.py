@@ -43,7 +43,7 @@ def test_visitor_browses_the_shell_and_finds_a_guideline_with_the_keyboard(page,
     audit.check()
 
     page.get_by_role("link", name="Help / Contact").first.click()
-    expect(page.get_by_role("cell", name="855-826-3724").first).to_be_visible()
+    expect(page.get_by_role("cell", name="(855) 826-3724").first).to_be_visible()
     audit.check()
 
 
