@@ -660,7 +660,36 @@ def _step_attest(request, case):
                 form.add_error(None, message)
         else:
             return redirect(_step_url(case, "clinical"))
-    return _render(request, case, "attest", "cases/step_attest.html", {"form": form, "help": HELP["attest"]})
+    return _render(
+        request,
+        case,
+        "attest",
+        "cases/step_attest.html",
+        {"form": form, "change_urls": _change_urls(case), "help": HELP["attest"]},
+    )
+
+
+# "Check your answers" (issue 10, item 12): each Change link opens its step with ``?return=attest``, and ``_save``
+# comes back here. The value is checked against this fixed list, so the parameter can never redirect elsewhere.
+RETURN_STEPS = frozenset({"attest"})
+
+
+def _change_urls(case) -> dict[str, str]:
+    """The Change link of each section of the attest page's answers, keyed for the template (no hyphens)."""
+    slugs = ["provider", "insurer", "contact", "date", "patient", "patient-contact", "service", "site"]
+    if wizard.BY_SLUG["site-dispensed"].applies(case):
+        slugs.append("site-dispensed")
+    return {slug.replace("-", "_"): f"{_step_url(case, slug)}?return=attest" for slug in slugs}
+
+
+def _return_step(request, case, slug) -> str | None:
+    """The step a Change link asked to come back to after saving step ``slug``: only one on the allow-list, and
+    only when every step before it is complete (else the next incomplete step comes first)."""
+    back_to = request.GET.get("return", "")
+    step = wizard.BY_SLUG.get(slug)
+    if back_to not in RETURN_STEPS or step is None or not step.before_attestation:
+        return None
+    return back_to if wizard.may_open(case, back_to) else None
 
 
 def _step_clinical(request, case):
@@ -992,7 +1021,8 @@ def _save(request, case, slug, changes):
     if wizard.STEPS.index(reopened) < wizard.STEPS.index(following):
         messages.info(request, f"Your change needs {reopened.title} again: please complete it before you continue.")
         return redirect(_step_url(case, reopened.slug))
-    return redirect(_step_url(case, following.slug))
+    back_to = _return_step(request, case, slug)
+    return redirect(_step_url(case, back_to or following.slug))
 
 
 def _render(request, case, slug, template, context):
