@@ -229,7 +229,7 @@ class CaseService(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
     hcpcs = models.ForeignKey(HcpcsCode, on_delete=models.PROTECT, related_name="+")
-    label = models.CharField(max_length=120)
+    label = models.CharField(max_length=300)  # a HCPCS description (HcpcsCode.description holds 300)
     quantity = models.PositiveIntegerField()
     line_number = models.PositiveSmallIntegerField()
 

@@ -24,7 +24,7 @@ SEVEN_DISCIPLINES = {
     "dietitian_visits": "2",
     "timeframe_days": "60",
 }
-# Long descriptions that wrap in the table (K0823, L5973), within CaseService.label's 120 characters.
+# Long descriptions that wrap in the table (K0823, L5973).
 THREE_HCPCS_LINES = [("E0260", "1"), ("K0823", "1"), ("L5973", "2")]
 
 
@@ -137,3 +137,15 @@ def test_the_contact_phone_and_fax_are_not_broken_across_lines(signed_in_client,
     lines = summary_pdf(signed_in_client(case.created_by), case).pages[0].extract_text().splitlines()
     assert any("(860) 666-4321" in line for line in lines)
     assert any("(860) 666-1234" in line for line in lines)
+
+
+def test_a_dme_request_for_the_code_with_the_longest_description_is_submitted(catalog):
+    """CaseService.label held 120 characters; the catalog's longest DME description (L0631) has more, and
+    PostgreSQL refused the submission (DataError), a 500 on the review step."""
+    from reference.models import HcpcsCode
+
+    longest = max(HcpcsCode.objects.filter(program__code="dme"), key=lambda code: len(code.description))
+    assert len(longest.description) > 120
+    pages = [{"hcpcs_code": longest.code, "hcpcs_units": "1"}, {"hcpcs_more": "no"}]
+    case = submitted(attested_case(program="dme"), answered("dme", pages))
+    assert case.services.get().label == longest.description
