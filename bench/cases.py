@@ -43,7 +43,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
@@ -51,7 +51,7 @@ POSTGRES_BENCH_DB = "portal_bench_cases"
 CEILING_PATH = "/health/db/"
 LOOKUP_TARGET_MS = 20.0
 STEP_TARGET_MS = 50.0
-LOOKUP_LIMIT = 200  # what the service step asks for (cases.views.DIAGNOSIS_RESULTS)
+LOOKUP_LIMIT = 21  # what the service step asks for (cases.views.DIAGNOSIS_RESULTS, and one more)
 SEED = 20251218
 BATCH = 5000
 WALKERS = 6  # signed-in users who walk the wizard (each also owns its share of the bulk cases)
@@ -1211,6 +1211,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
 
     from django.core.management import call_command
     from django.db import connection
+    from django.urls import reverse
 
     from cases import permissions
     from cases.models import Case
@@ -1296,6 +1297,10 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
             {"primary_query": query, "action": "lookup_primary"},
             expect=200,
         )
+    # The same queries as the lookup box's suggestions (JSON, at most 20), as the service step's script asks.
+    suggestions_path = reverse("cases:diagnoses", args=[parked])
+    for query in queries:
+        http.get("suggestions (all queries)", f"{suggestions_path}?{urlencode({'q': query})}")
 
     # 4. SQL statements per request: one more walk of each kind, with the member who has the most open
     # or approved cases of that program (the conflict check's worst case).
@@ -1345,6 +1350,9 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     print_lookup_figures("diagnoses_search() + list()", lookup_times, ceiling_p95)
     service_lookups = timer.samples.pop("service lookup (all queries) POST")
     print_lookup_figures("service step POST lookup_primary", service_lookups, ceiling_p95)
+    print_lookup_figures(
+        "GET /cases/<id>/diagnoses/?q=", timer.samples.pop("suggestions (all queries) GET"), ceiling_p95
+    )
     rows_by_query = {query: rows for _, query, rows in lookup_detail}
     print("  slowest through the service step:")
     for elapsed, query in sorted(zip(service_lookups, queries, strict=True), reverse=True)[:3]:

@@ -1,6 +1,7 @@
 """One form per wizard step (seeds 001-003 labels); each validates its own question group."""
 
 import datetime
+import re
 
 from django import forms
 from django.utils import timezone
@@ -323,7 +324,11 @@ class PatientContactForm(forms.Form):
 
 
 class DiagnosisForm(forms.Form):
-    """Primary (required) and secondary (optional) ICD-10-CM codes, looked up by code or description."""
+    """Primary (required) and secondary (optional) ICD-10-CM codes, looked up by code or description.
+
+    An exact billable code typed in a lookup box ("S92.151A", "s92151a") is chosen as it is: on Lookup and
+    on Continue, with no click on a match. ``lookup`` ("primary" or "secondary") checks only that box.
+    """
 
     primary_query = forms.CharField(
         label="Primary Diagnosis Code (Lookup by Code or Description)",
@@ -339,9 +344,10 @@ class DiagnosisForm(forms.Form):
     )
     secondary_code = forms.CharField(required=False, max_length=8)
 
-    def __init__(self, *args, secondary_hint: str = "", **kwargs):
+    def __init__(self, *args, secondary_hint: str = "", lookup: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["secondary_query"].help_text = secondary_hint
+        self.lookup = lookup
 
     @staticmethod
     def _billable(code: str, field_label: str):
@@ -354,27 +360,34 @@ class DiagnosisForm(forms.Form):
             )
         return diagnosis
 
+    def _chosen(self, data, which):
+        """The exact billable code typed in the box, else the code picked from the matches (or typed)."""
+        query = data.get(f"{which}_query") or ""
+        exact = _exact_billable_code(query)
+        if exact is not None:
+            return exact
+        code = data.get(f"{which}_code") or (query if _looks_like_full_code(query) else "")
+        if not code:
+            return None
+        try:
+            return self._billable(code, which)
+        except forms.ValidationError as error:
+            self.add_error(f"{which}_query", error)
+            return None
+
     def clean(self):
         data = super().clean()
-        primary = data.get("primary_code") or ""
-        if not primary and _looks_like_full_code(data.get("primary_query", "")):
-            primary = data["primary_query"]
-        if not primary:
+        if self.lookup:
+            field = f"{self.lookup}_query"
+            if not (data.get(field) or "").strip():
+                self.add_error(field, "Enter a code or words to look up.")
+            else:
+                data[f"{self.lookup}_diagnosis"] = _exact_billable_code(data[field])
+            return data
+        data["primary_diagnosis"] = self._chosen(data, "primary")
+        if data["primary_diagnosis"] is None and "primary_query" not in self.errors:
             self.add_error("primary_query", "Select a primary diagnosis code: look it up by code or description.")
-        else:
-            try:
-                data["primary_diagnosis"] = self._billable(primary, "primary")
-            except forms.ValidationError as error:
-                self.add_error("primary_query", error)
-        secondary = data.get("secondary_code") or ""
-        if not secondary and _looks_like_full_code(data.get("secondary_query", "")):
-            secondary = data["secondary_query"]
-        data["secondary_diagnosis"] = None
-        if secondary:
-            try:
-                data["secondary_diagnosis"] = self._billable(secondary, "secondary")
-            except forms.ValidationError as error:
-                self.add_error("secondary_query", error)
+        data["secondary_diagnosis"] = self._chosen(data, "secondary")
         if data.get("primary_diagnosis") and data.get("primary_diagnosis") == data.get("secondary_diagnosis"):
             self.add_error("secondary_query", "The secondary diagnosis must differ from the primary diagnosis.")
         return data
@@ -383,6 +396,19 @@ class DiagnosisForm(forms.Form):
 def _looks_like_full_code(text: str) -> bool:
     text = (text or "").strip()
     return 3 <= len(text) <= 8 and text[0].isalpha() and text[1].isdigit() and " " not in text
+
+
+# A whole ICD-10-CM code as typed, with or without its dot, in either case: "S92.151A", "s92151a", "A09".
+_WHOLE_CODE = re.compile(r"[A-Z][0-9][0-9A-Z]{1,5}")
+
+
+def _exact_billable_code(text: str) -> DiagnosisCode | None:
+    """The billable code ``text`` spells exactly, or None (a prefix or a category is looked up instead)."""
+    compact = (text or "").strip().upper().replace(".", "", 1)
+    if not _WHOLE_CODE.fullmatch(compact):
+        return None
+    code = compact if len(compact) == 3 else f"{compact[:3]}.{compact[3:]}"
+    return DiagnosisCode.objects.filter(code=code, is_billable=True).first()
 
 
 # --- Step 8: Add Site of Service ----------------------------------------------------------------

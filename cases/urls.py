@@ -32,4 +32,5 @@ urlpatterns = [
     path("<request_id:request_id>/summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("<request_id:request_id>/cancel/", views.cancel, name="cancel"),
     path("<request_id:request_id>/documents/<int:pk>/", views.document, name="document"),
+    path("<request_id:request_id>/diagnoses/", views.diagnoses, name="diagnoses"),
 ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -96,8 +96,10 @@ HELP = {
     ],
 }
 IN_PROGRESS_PAGE_SIZE = 25
-# A word like "talus" matches about a hundred codes: all of them are listed, to be narrowed by more words.
-DIAGNOSIS_RESULTS = 200
+# Matches listed for a diagnosis lookup: more than this asks the user to refine the search (a page of
+# 200 radio buttons was 10,000 px long). Suggestions start at the second character typed.
+DIAGNOSIS_RESULTS = 20
+DIAGNOSIS_SUGGEST_MIN_CHARS = 2
 # Seed 002: "Required Medical information checklist" for DME.
 DME_CHECKLIST = (
     "Written prescription",
@@ -499,36 +501,36 @@ def _step_service(request, case):
         "primary_code": case.primary_diagnosis.code if case.primary_diagnosis else "",
         "secondary_code": case.secondary_diagnosis.code if case.secondary_diagnosis else "",
     }
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    lookup = action.removeprefix("lookup_") if action in ("lookup_primary", "lookup_secondary") else None
     form = forms.DiagnosisForm(
         _posted(request),
         initial=initial,
         secondary_hint=f"Secondary diagnosis is optional for {case.program.name}",
+        lookup=lookup,
     )
-    primary_results = secondary_results = None
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action in ("lookup_primary", "lookup_secondary"):
-            which = action.removeprefix("lookup_")
-            query = request.POST.get(f"{which}_query", "")
-            results = list(diagnoses_search(query=query, billable_only=True, limit=DIAGNOSIS_RESULTS))
-            if which == "primary":
-                primary_results = results
-            else:
-                secondary_results = results
-            form = forms.DiagnosisForm(
-                initial={**initial, **{k: request.POST.get(k, "") for k in forms.DiagnosisForm.base_fields}},
-                secondary_hint=form.fields["secondary_query"].help_text,
+    results = {"primary": None, "secondary": None}
+    more = {"primary": False, "secondary": False}
+    if lookup:
+        if form.is_valid() and form.cleaned_data[f"{lookup}_diagnosis"] is None:
+            # One more than are shown, to know whether to ask for a narrower search.
+            matches = list(
+                diagnoses_search(
+                    query=form.cleaned_data[f"{lookup}_query"], billable_only=True, limit=DIAGNOSIS_RESULTS + 1
+                )
             )
-        elif form.is_valid():
-            return _save(
-                request,
-                case,
-                "service",
-                {
-                    "primary_diagnosis": form.cleaned_data["primary_diagnosis"],
-                    "secondary_diagnosis": form.cleaned_data["secondary_diagnosis"],
-                },
-            )
+            results[lookup] = matches[:DIAGNOSIS_RESULTS]
+            more[lookup] = len(matches) > DIAGNOSIS_RESULTS
+    elif request.method == "POST" and form.is_valid():
+        return _save(
+            request,
+            case,
+            "service",
+            {
+                "primary_diagnosis": form.cleaned_data["primary_diagnosis"],
+                "secondary_diagnosis": form.cleaned_data["secondary_diagnosis"],
+            },
+        )
     chosen = {
         "primary": _chosen_diagnosis(form, "primary", case.primary_diagnosis),
         "secondary": _chosen_diagnosis(form, "secondary", case.secondary_diagnosis),
@@ -540,21 +542,43 @@ def _step_service(request, case):
         "cases/step_service.html",
         {
             "form": form,
-            "primary_results": primary_results,
-            "secondary_results": secondary_results,
+            "primary_results": results["primary"],
+            "secondary_results": results["secondary"],
+            "primary_more": more["primary"],
+            "secondary_more": more["secondary"],
+            "results_shown": DIAGNOSIS_RESULTS,
             "chosen": chosen,
+            "lookup_url": reverse("cases:diagnoses", kwargs={"request_id": case.request_id}),
             "help": HELP["service"],
         },
     )
 
 
 def _chosen_diagnosis(form, which, saved):
+    """The code shown as chosen: one typed exactly in the box, else the one posted, else the one saved."""
+    found = getattr(form, "cleaned_data", {}).get(f"{which}_diagnosis")
+    if found is not None:
+        return found
     code = (form.data.get(f"{which}_code") if form.is_bound else None) or form.initial.get(f"{which}_code")
     if code and saved and saved.code == code:
         return saved
     if code:
         return DiagnosisCode.objects.filter(code=code, is_billable=True).first()
     return None
+
+
+@login_required
+@require_GET
+def diagnoses(request, request_id):
+    """Suggestions for the service step's diagnosis lookup as the user types: reference data only, no PHI."""
+    _case(request, request_id)
+    query = request.GET.get("q", "")[:100]
+    if len(query.strip()) < DIAGNOSIS_SUGGEST_MIN_CHARS:
+        return JsonResponse([], safe=False)
+    matches = diagnoses_search(query=query, billable_only=True, limit=DIAGNOSIS_RESULTS).values_list(
+        "code", "description"
+    )
+    return JsonResponse([{"code": code, "description": description} for code, description in matches], safe=False)
 
 
 def _step_site(request, case):

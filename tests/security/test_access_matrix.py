@@ -124,6 +124,10 @@ PROVIDER_PAGES = {
     ("cases:cancel", "draft"): Page(GET_POST, EDITORS),
     ("cases:cancel", "pending case"): Page(GET_POST, {**EDITORS, DELEGATE: FORBIDDEN}),
     ("cases:cancel", "approved case"): Page(GET_POST, {**EDITORS, DELEGATE: FORBIDDEN}),
+    # The diagnosis suggestions of the service step: reference data, to whoever may view the case.
+    ("cases:diagnoses", "draft"): Page(GET, EDITORS),
+    ("cases:diagnoses", "pending case"): Page(GET, VIEWERS),
+    ("cases:diagnoses", "approved case"): Page(GET, VIEWERS),
     ("cases:document", "draft"): Page(GET, EDITORS),
     ("cases:document", "pending case"): Page(GET, VIEWERS),
     ("cases:document", "pending case, the draft's document"): Page(GET, {}),
