@@ -94,7 +94,8 @@ def provider_insurer_and_contact(page, audit, world):
     audit.check()
 
 
-def patient_service_and_site(page, audit, world, *, code, site, dme=False):
+def patient_step(page, audit, world):
+    """Look up and select the world's patient, keep the patient's contact: on "Requested Service + Diagnosis"."""
     member = world["member"]
     page.get_by_label("Patient ID:").fill(member.member_id)
     page.get_by_label("Date Of Birth:").fill("04/02/1950")
@@ -111,6 +112,9 @@ def patient_service_and_site(page, audit, world, *, code, site, dme=False):
     expect(heading(page, "Requested Service + Diagnosis")).to_be_visible()
     audit.check()
 
+
+def patient_service_and_site(page, audit, world, *, code, site, dme=False):
+    patient_step(page, audit, world)
     page.get_by_label("Primary Diagnosis Code (Lookup by Code or Description)").fill(code)
     page.get_by_role("button", name="Continue").click()
     expect(heading(page, "Add Site of Service")).to_be_visible()
@@ -137,7 +141,8 @@ def patient_service_and_site(page, audit, world, *, code, site, dme=False):
     audit.check()
 
 
-def walk_home_health_to_the_clinical_questions(page, live_url, audit, sign_in, world):
+def walk_home_health_to_the_patient_step(page, live_url, audit, sign_in, world):
+    """Sign in, then program, provider, insurer, contact and start of care: on "Patient Eligibility Lookup"."""
     sign_in(world["user"])
     audit.check()
     open_clinical_certification(page, live_url, audit)
@@ -150,6 +155,10 @@ def walk_home_health_to_the_clinical_questions(page, live_url, audit, sign_in, w
     page.get_by_role("button", name="Submit").click()
     expect(heading(page, "Patient Eligibility Lookup")).to_be_visible()
     audit.check()
+
+
+def walk_home_health_to_the_clinical_questions(page, live_url, audit, sign_in, world):
+    walk_home_health_to_the_patient_step(page, live_url, audit, sign_in, world)
     patient_service_and_site(page, audit, world, code="S92.151A", site=world["agency"])
 
 

@@ -1,20 +1,16 @@
 """Check your answers before the lock (issue 10, item 12): the attest page lists the answers, a Change link
 followed with the keyboard opens the step, and saving it comes back to the attest page with the new value."""
 
-import datetime
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.test_case_build import (  # noqa: F401 (world is a fixture)
-    choose_program,
     heading,
-    open_clinical_certification,
-    provider_insurer_and_contact,
+    patient_step,
     tab_to,
-    us_date,
+    walk_home_health_to_the_patient_step,
     world,
 )
 
@@ -25,31 +21,8 @@ def walk_home_health_to_attest(page, live_url, audit, sign_in, office):
     """Program to site of service, as in the case-build journeys, stopping on "Proceed to Clinical Information".
 
     ``office`` is the ``world`` fixture of the case-build journeys."""
-    sign_in(office["user"])
-    audit.check()
-    open_clinical_certification(page, live_url, audit)
-    choose_program(page, audit, "Home Health")
-    provider_insurer_and_contact(page, audit, office)
-
-    page.get_by_label("What is the start of care date for this home health request?").fill(
-        us_date(timezone.localdate() + datetime.timedelta(days=3))
-    )
-    page.get_by_role("button", name="Submit").click()
-    expect(heading(page, "Patient Eligibility Lookup")).to_be_visible()
-    audit.check()
-
-    member = office["member"]
-    page.get_by_label("Patient ID:").fill(member.member_id)
-    page.get_by_label("Date Of Birth:").fill("04/02/1950")
-    page.get_by_label("Patient Last Name Only:").fill(member.last_name)
-    page.get_by_role("button", name="Eligibility Lookup").click()
-    patients = page.get_by_role("region", name="Patients found")
-    patients.get_by_role("button", name=f"Select {member.full_name}").click()
-    expect(heading(page, "Patient Contact Information")).to_be_visible()
-    audit.check()
-    page.get_by_role("button", name="Continue").click()
-    expect(heading(page, "Requested Service + Diagnosis")).to_be_visible()
-    audit.check()
+    walk_home_health_to_the_patient_step(page, live_url, audit, sign_in, office)
+    patient_step(page, audit, office)
 
     page.get_by_label("Primary Diagnosis Code (Lookup by Code or Description)").fill("S92.151A")
     page.get_by_role("button", name="Continue").click()

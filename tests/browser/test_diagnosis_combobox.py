@@ -1,20 +1,15 @@
 """The diagnosis type-ahead on "Requested Service + Diagnosis", with the keyboard only (issue 10, item 14)."""
 
-import datetime
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.models import Case
 from cases.tests.factories import diagnosis
 from reference.services import diagnosis_word_index_rebuild
 from tests.browser.test_case_build import (  # noqa: F401 (world is a fixture)
-    choose_program,
     heading,
-    open_clinical_certification,
-    provider_insurer_and_contact,
-    us_date,
+    patient_step,
+    walk_home_health_to_the_patient_step,
     world,
 )
 
@@ -24,29 +19,8 @@ PRIMARY = "Primary Diagnosis Code (Lookup by Code or Description)"
 
 
 def walk_to_the_service_step(page, live_url, audit, sign_in, world):  # noqa: F811
-    sign_in(world["user"])
-    audit.check()
-    open_clinical_certification(page, live_url, audit)
-    choose_program(page, audit, "Home Health")
-    provider_insurer_and_contact(page, audit, world)
-    page.get_by_label("What is the start of care date for this home health request?").fill(
-        us_date(timezone.localdate() + datetime.timedelta(days=3))
-    )
-    page.get_by_role("button", name="Submit").click()
-    expect(heading(page, "Patient Eligibility Lookup")).to_be_visible()
-    audit.check()
-    member = world["member"]
-    page.get_by_label("Patient ID:").fill(member.member_id)
-    page.get_by_label("Date Of Birth:").fill("04/02/1950")
-    page.get_by_label("Patient Last Name Only:").fill(member.last_name)
-    page.get_by_role("button", name="Eligibility Lookup").click()
-    patients = page.get_by_role("region", name="Patients found")
-    patients.get_by_role("button", name=f"Select {member.full_name}").click()
-    expect(heading(page, "Patient Contact Information")).to_be_visible()
-    audit.check()
-    page.get_by_role("button", name="Continue").click()
-    expect(heading(page, "Requested Service + Diagnosis")).to_be_visible()
-    audit.check()
+    walk_home_health_to_the_patient_step(page, live_url, audit, sign_in, world)
+    patient_step(page, audit, world)
 
 
 def test_a_diagnosis_is_found_and_chosen_by_typing_and_the_arrow_keys(
