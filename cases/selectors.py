@@ -6,11 +6,11 @@ Which cases a user may see and what they may do to them is decided in ``cases.pe
 import datetime
 import json
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from cases import rules
+from cases import permissions, rules
 from cases.models import OPEN_OR_APPROVED, Case
 from cases.questionnaires import engine
 from reference.models import HcpcsCode, Member, PlanProgram, Provider, Site
@@ -98,6 +98,73 @@ def sites_search(
         wanted = name.strip().upper()
         sites = sites.filter(name_upper=wanted) if exact else sites.filter(name_upper__startswith=wanted)
     return sites.order_by("name", "npi")[:SEARCH_LIMIT]
+
+
+# --- Repeat requests (issue 10, item 15) ----------------------------------------------------------
+
+# What "Start from a previous request" copies: the office's side of a request (who asks, for which insurer,
+# whom to contact, where the service is given), never the patient, dates, diagnoses or clinical answers.
+REPEATED_FIELDS = (
+    "ordering_provider",
+    "health_plan",
+    "provider_address",
+    "contact_provider_name",
+    "contact_name",
+    "contact_fax",
+    "contact_phone",
+    "contact_phone_ext",
+    "contact_cell_phone",
+    "contact_email",
+    "notify_by_email",
+    "site",
+    "site_email",
+    "site_fax",
+    "site_phone",
+    "place_of_service",
+)
+# The contact details that belong to the office rather than to the provider: kept when the provider changes.
+OFFICE_CONTACT_FIELDS = ("contact_name", "contact_phone_ext", "contact_cell_phone", "contact_email", "notify_by_email")
+PREVIOUS_REQUESTS_SHOWN = 10
+
+
+def previous_requests(user, *, grants=None, query: str = "") -> QuerySet[Case]:
+    """The user's own submitted requests in the practices where they may still start one, newest first.
+
+    ``query`` matches the start of a request, case or authorization number, the provider's name or NPI, or
+    words of the insurer's or the site's name; never the patient, whom a repeat request does not copy.
+    """
+    grants = grants or permissions.grants_of(user)
+    requests = permissions.cases_visible_to(user, grants=grants).filter(
+        created_by=user, submitted_at__isnull=False, practice_id__in=grants.submission_practice_ids
+    )
+    query = query.replace("\x00", "").strip()[:60]
+    if query.isascii() and query.isdigit():
+        requests = requests.filter(
+            Q(request_id__startswith=query)
+            | Q(case_number__startswith=query)
+            | Q(authorization_number__startswith=query)
+            | Q(ordering_provider__npi__startswith=query)
+            | Q(site__npi__startswith=query)
+        )
+    elif query:
+        requests = requests.filter(
+            Q(ordering_provider__last_name__istartswith=query)
+            | Q(ordering_provider__first_name__istartswith=query)
+            | Q(ordering_provider__organization_name__icontains=query)
+            | Q(health_plan__name__icontains=query)
+            | Q(site__name__icontains=query)
+        )
+    return requests.select_related("site").order_by("-submitted_at", "-pk")
+
+
+def last_request_defaults(user, *, practice_id, exclude_pk=None) -> Case | None:
+    """The user's latest request in this practice whose contact step was filled in: its provider, insurer and
+    contact details are a new request's defaults ("remember the last ones"), derived, not stored twice."""
+    requests = Case.objects.filter(created_by=user, practice_id=practice_id, ordering_provider__isnull=False)
+    requests = requests.exclude(contact_name="").exclude(health_plan__isnull=True)
+    if exclude_pk is not None:
+        requests = requests.exclude(pk=exclude_pk)
+    return requests.order_by("-last_saved_at", "-pk").first()
 
 
 # --- Periods and conflicts (CASE-15) ------------------------------------------------------------

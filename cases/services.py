@@ -23,7 +23,8 @@ from cases.models import (
     default_expiry,
 )
 from cases.questionnaires import engine
-from reference.models import HcpcsCode
+from practices.selectors import providers_on_account
+from reference.models import HcpcsCode, Site
 
 S = CaseStatus
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
@@ -156,6 +157,37 @@ def case_start(*, user, program, builder_role: str, practice=None, request=None)
         current_step="provider",
     )
     audit_record(action="case.started", request=request, actor=user, target=case, details={"program": program.code})
+    return case
+
+
+@transaction.atomic
+def case_repeat(*, user, source: Case, request=None) -> Case:
+    """ "Start from a previous request": a new draft with ``source``'s requesting provider, insurer and address,
+    contact details and site of service (``selectors.REPEATED_FIELDS``), never its patient, dates, diagnoses or
+    clinical answers (issue 10, item 15).
+
+    The copied steps are filled in, not done: the wizard still walks through each, and the user confirms it with
+    one click. A provider no longer on the user's account (a referring physician's office may only order for
+    its own) or a site of the wrong kind is not copied; that step is then asked anew.
+    """
+    if source.submitted_at is None:
+        raise ValidationError("Only a submitted request can be repeated.", code="not_submitted")
+    case = case_start(
+        user=user, program=source.program, builder_role=source.builder_role, practice=source.practice, request=request
+    )
+    copied = {name: getattr(source, name) for name in selectors.REPEATED_FIELDS}
+    on_account = providers_on_account(user=user).filter(pk=source.ordering_provider_id).exists()
+    if not case.builds_as_supplier and not on_account:
+        for name in ("ordering_provider", "provider_address", "contact_provider_name", "contact_fax", "contact_phone"):
+            copied.pop(name)
+    site_kind = Site.Kind.DME_SUPPLIER if case.is_dme else Site.Kind.HOME_HEALTH_AGENCY
+    if source.site is None or source.site.kind != site_kind:
+        for name in ("site", "site_email", "site_fax", "site_phone", "place_of_service"):
+            copied.pop(name)
+    for name, value in copied.items():
+        setattr(case, name, value)
+    case.save(update_fields=list(copied))
+    audit_record(action="case.repeated", request=request, actor=user, target=case, details={"from": source.request_id})
     return case
 
 

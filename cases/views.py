@@ -143,6 +143,8 @@ def request_authorization(request):
     told why and who their practice's website access manager is.
     """
     refusal = permissions.new_case_refusal(request.user)
+    if request.method == "POST" and refusal is None and request.POST.get("action") == "repeat":
+        return _repeat(request)
     form = forms.ProgramForm(_posted(request), practices=permissions.practices_for_new_case(request.user))
     if request.method == "POST" and refusal is None and form.is_valid():
         try:
@@ -161,9 +163,44 @@ def request_authorization(request):
     return render(
         request,
         "cases/step_program.html",
-        {"form": form, "refusal": refusal, "help": HELP["program"]},
+        {"form": form, "refusal": refusal, "help": HELP["program"], **_previous_requests(request, refusal)},
         status=status,
     )
+
+
+def _previous_requests(request, refusal) -> dict:
+    """ "Start from a previous request": the user's recent submitted requests, searchable (issue 10, item 15)."""
+    if refusal is not None:
+        return {}
+    query = request.GET.get("previous", "").replace("\x00", "").strip()[:60]
+    found = list(
+        selectors.previous_requests(request.user, grants=_grants(request), query=query)[
+            : selectors.PREVIOUS_REQUESTS_SHOWN + 1
+        ]
+    )
+    return {
+        "previous_requests": found[: selectors.PREVIOUS_REQUESTS_SHOWN],
+        "previous_more": len(found) > selectors.PREVIOUS_REQUESTS_SHOWN,
+        "previous_query": query,
+    }
+
+
+def _repeat(request):
+    source = get_object_or_404(
+        selectors.previous_requests(request.user, grants=_grants(request)), pk=_posted_pk(request, "source")
+    )
+    try:
+        case = services.case_repeat(user=request.user, source=source, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("cases:request_authorization")
+    messages.success(
+        request,
+        f"Request {case.request_id} was started from request {source.request_id}: its requesting provider, insurer "
+        "and address, contact details and site of service are filled in. Check each step and continue; the "
+        "patient, dates, diagnoses and clinical information are entered for this request.",
+    )
+    return redirect(_step_url(case, "provider"))
 
 
 @login_required
@@ -250,6 +287,7 @@ def _step_provider(request, case):
         "provider",
         "cases/step_provider.html",
         {
+            "last_provider": _last_provider(request, case),
             "account_providers": account_providers[:100],
             "filter_text": filter_text,
             "form": npi_form,
@@ -257,6 +295,16 @@ def _step_provider(request, case):
             "help": HELP["provider"],
         },
     )
+
+
+def _last_provider(request, case) -> Provider | None:
+    """The provider of the user's last request, offered first on a new one when it is still on the account."""
+    if case.ordering_provider_id is not None:
+        return None
+    last = _last_request(request, case)
+    if last is None:
+        return None
+    return providers_on_account(user=request.user).filter(pk=last.ordering_provider_id).first()
 
 
 def _npi_matches(request, npi) -> list[tuple[Provider, bool]]:
@@ -320,11 +368,14 @@ def _step_insurer(request, case):
     addresses = [case.ordering_provider.address_display]
     if case.provider_address and case.provider_address not in addresses:
         addresses.append(case.provider_address)
-    form = forms.InsurerForm(
-        _posted(request),
-        addresses=addresses,
-        initial={"health_plan": case.health_plan_id, "provider_address": case.provider_address or addresses[0]},
-    )
+    initial = {"health_plan": case.health_plan_id, "provider_address": case.provider_address or addresses[0]}
+    last = None if case.health_plan_id else _last_request(request, case)
+    if last is not None:
+        # Remembered from the user's last request: its insurer, and its address when the provider is the same.
+        initial["health_plan"] = last.health_plan_id
+        if last.ordering_provider_id == case.ordering_provider_id and last.provider_address in addresses:
+            initial["provider_address"] = last.provider_address
+    form = forms.InsurerForm(_posted(request), addresses=addresses, initial=initial)
     if request.method == "POST" and form.is_valid():
         return _save(
             request,
@@ -361,6 +412,13 @@ def _step_contact(request, case):
             "contact_email": request.user.email,
             "notify_by_email": True,
         }
+        last = _last_request(request, case)
+        if last is not None:
+            # Remembered from the user's last request: the office's own details always, the provider's name,
+            # fax and phone as typed there only when it was for this provider.
+            same_provider = last.ordering_provider_id == provider.pk
+            names = list(forms.ContactForm.base_fields) if same_provider else selectors.OFFICE_CONTACT_FIELDS
+            initial.update({name: getattr(last, name) for name in names})
     form = forms.ContactForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         return _save(request, case, "contact", form.cleaned_data)
@@ -371,6 +429,10 @@ def _step_contact(request, case):
         "cases/step_contact.html",
         {"form": form, "provider_notice": notice, "help": HELP["contact"]},
     )
+
+
+def _last_request(request, case) -> Case | None:
+    return selectors.last_request_defaults(request.user, practice_id=case.practice_id, exclude_pk=case.pk)
 
 
 def _provider_contact(provider) -> dict:
