@@ -31,6 +31,8 @@ HELP = {
         "Select the appropriate program: Home Health, or Durable Medical Equipment (DME).",
         "Choose who is making the request, Referring Physician or the Durable Medical Equipment provider "
         "(or Home Health Agency). Only referring providers are allowed to order a case.",
+        "Sending another request for the same provider? Start from a previous request: the provider, insurer, "
+        "contact details and site of service are filled in for you.",
     ],
     "provider": [
         'Enter the provider\'s name or NPI and select "Search". Click on the "Select" button for the correct provider.',
