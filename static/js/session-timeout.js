@@ -7,6 +7,13 @@
 
   function seconds(name) { return Number(body.dataset[name]); }
 
+  // The session has ended: show the login page. Nothing may hold the page open (it can show PHI), so
+  // unsaved-changes.js is told not to ask "Leave site?".
+  function leave() {
+    window.portalLeaving = true;
+    window.location.reload();
+  }
+
   function schedule(remaining) {
     clearTimeout(timer);
     var warnIn = Math.max(remaining - seconds("sessionWarning"), 0);
@@ -17,7 +24,7 @@
     fetch(body.dataset.sessionStatusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.json(); })
       .then(function (status) {
-        if (!status.signed_in) return window.location.reload();
+        if (!status.signed_in) return leave();
         if (status.remaining_seconds > seconds("sessionWarning")) return schedule(status.remaining_seconds);
         warn(status.remaining_seconds);
       })
@@ -33,7 +40,7 @@
       left -= 1;
       countdown.textContent = Math.max(left, 0);
       // A second past the limit the server has ended the session; reloading shows the login page and why.
-      if (left < 0) { clearInterval(ticker); window.location.reload(); }
+      if (left < 0) { clearInterval(ticker); leave(); }
     }, 1000);
   }
 
@@ -44,7 +51,7 @@
       .then(function (status) {
         clearInterval(ticker);
         dialog.close();
-        if (!status.signed_in) return window.location.reload();
+        if (!status.signed_in) return leave();
         schedule(status.remaining_seconds);
       });
   }
