@@ -35,6 +35,22 @@
     });
     // GOV.UK pattern: move focus to the error summary so screen readers announce it.
     var summary = document.querySelector("[data-error-summary]");
-    if (summary) summary.focus();
+    if (summary) {
+      summary.focus();
+      // An entry moves focus to its field and shows the field's label or legend above it.
+      summary.addEventListener("click", function (event) {
+        var link = event.target.closest("a[href^='#']");
+        if (!link) return;
+        var input = document.getElementById(link.getAttribute("href").slice(1));
+        if (!input) return;
+        event.preventDefault();
+        var fieldset = input.closest("fieldset");
+        var legend = fieldset && fieldset.querySelector("legend");
+        var label = document.querySelector("label[for='" + input.id + "']");
+        (legend || label || input).scrollIntoView();
+        input.focus({ preventScroll: true });
+        if (window.history && window.history.replaceState) window.history.replaceState(null, "", link.hash);
+      });
+    }
   });
 })();
