@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
+from portal.forms import ErrorSummaryMixin
 from reference.validators import (
     has_other_digits,
     typed_digits,
@@ -14,12 +15,20 @@ from reference.validators import (
 )
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(ErrorSummaryMixin, AuthenticationForm):
     """The seed's "Log in" pop-up: User name and Password, one message for any failure."""
 
-    username = forms.CharField(label="User name", max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    username = forms.CharField(
+        label="User name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True}),
+        error_messages={"required": "Enter your user name"},
+    )
     password = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
     )
     error_messages = {
         "invalid_login": "The user name or password is not correct. Both are case-sensitive.",
@@ -27,14 +36,20 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(ErrorSummaryMixin, forms.Form):
     """CareCore registration (seed 002): User Information, Contact Info, Physician/Facility Information."""
 
     first_name = forms.CharField(
-        label="First Name", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        label="First Name",
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+        error_messages={"required": "Enter your first name"},
     )
     last_name = forms.CharField(
-        label="Last Name", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+        label="Last Name",
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+        error_messages={"required": "Enter your last name"},
     )
     username = forms.CharField(
         label="User Name",
@@ -42,14 +57,24 @@ class RegistrationForm(forms.Form):
         validators=[UnicodeUsernameValidator()],
         help_text="Create a user name: letters, digits and @ . + - _ only.",
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        error_messages={"required": "Enter a user name"},
     )
-    email = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    confirm_email = forms.EmailField(label="Confirm Email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="Email",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": "Enter your email address"},
+    )
+    confirm_email = forms.EmailField(
+        label="Confirm Email",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": "Enter your email address again"},
+    )
     phone = forms.CharField(
         label="Phone",
         max_length=20,
         help_text="10 digits, such as 860-555-0142.",
         widget=forms.TextInput(attrs={"autocomplete": "tel-national", "inputmode": "tel"}),
+        error_messages={"required": "Enter your phone number"},
     )
     phone_ext = forms.CharField(
         label="Ext (optional)", max_length=6, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
@@ -59,12 +84,14 @@ class RegistrationForm(forms.Form):
         max_length=14,
         help_text="10 digits.",
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": "Enter your individual NPI"},
     )
     tax_id = forms.CharField(
         label="Tax ID",
         max_length=11,
         help_text="9 digits, the practice's TIN.",
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": "Enter the practice's Tax ID"},
     )
     organization_name = forms.CharField(
         label="Organization Name (optional)",
@@ -72,6 +99,8 @@ class RegistrationForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
+
+    summary_names = {"phone_ext": "Phone extension"}
 
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
@@ -108,22 +137,28 @@ class RegistrationForm(forms.Form):
         return cleaned
 
 
-class ResendVerificationForm(forms.Form):
-    email = forms.EmailField(label="Email", help_text="The address you registered with.")
+class ResendVerificationForm(ErrorSummaryMixin, forms.Form):
+    email = forms.EmailField(
+        label="Email",
+        help_text="The address you registered with.",
+        error_messages={"required": "Enter the email address you registered with"},
+    )
 
 
-class CreatePasswordForm(SetPasswordForm):
+class CreatePasswordForm(ErrorSummaryMixin, SetPasswordForm):
     """New password + retype, checked by every validator in AUTH_PASSWORD_VALIDATORS."""
 
     new_password1 = forms.CharField(
         label="New password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter a new password"},
     )
     new_password2 = forms.CharField(
         label="Retype password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Retype the new password"},
     )
 
     error_messages = {"password_mismatch": "The two passwords do not match."}
@@ -135,13 +170,16 @@ class CreatePasswordForm(SetPasswordForm):
         return forms.Form.clean(self)
 
 
-class ResetIdentifyForm(forms.Form):
+class ResetIdentifyForm(ErrorSummaryMixin, forms.Form):
     username = forms.CharField(
-        label="Username", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+        label="Username",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+        error_messages={"required": "Enter your username"},
     )
 
 
-class ResetVerifyForm(forms.Form):
+class ResetVerifyForm(ErrorSummaryMixin, forms.Form):
     code = forms.CharField(
         label="Verification code",
         max_length=6,
@@ -149,6 +187,7 @@ class ResetVerifyForm(forms.Form):
         help_text="The 6-digit code from the email.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
         error_messages={
+            "required": "Enter the verification code from the email",
             "min_length": "Enter the 6 digits of the code.",
             "max_length": "Enter the 6 digits of the code.",
         },
@@ -163,13 +202,14 @@ class ResetVerifyForm(forms.Form):
         return code
 
 
-class ProfilePasswordForm(PasswordChangeForm):
+class ProfilePasswordForm(ErrorSummaryMixin, PasswordChangeForm):
     """Change password: the current one is required (ACC-7); policy errors next to "New password"."""
 
     old_password = forms.CharField(
         label="Current password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your current password"},
     )
     new_password1 = CreatePasswordForm.base_fields["new_password1"]
     new_password2 = CreatePasswordForm.base_fields["new_password2"]
@@ -180,10 +220,16 @@ class ProfilePasswordForm(PasswordChangeForm):
     clean = CreatePasswordForm.clean
 
 
-class EmailChangeForm(forms.Form):
-    new_email = forms.EmailField(label="New email", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+class EmailChangeForm(ErrorSummaryMixin, forms.Form):
+    new_email = forms.EmailField(
+        label="New email",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": "Enter your new email address"},
+    )
     confirm_email = forms.EmailField(
-        label="Confirm new email", widget=forms.EmailInput(attrs={"autocomplete": "email"})
+        label="Confirm new email",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": "Enter your new email address again"},
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -201,8 +247,9 @@ class EmailChangeForm(forms.Form):
         return cleaned
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(ErrorSummaryMixin, forms.Form):
     phone = RegistrationForm.base_fields["phone"]
     phone_ext = RegistrationForm.base_fields["phone_ext"]
     clean_phone = RegistrationForm.clean_phone
     clean_phone_ext = RegistrationForm.clean_phone_ext
+    summary_names = RegistrationForm.summary_names

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cases import rules, uploads
 from cases.models import BuilderRole, UrgencyCriterion
+from portal.forms import ErrorSummaryMixin
 from reference.forms import NPIField, TINField, USPhoneField, ZipSearchField
 from reference.models import DiagnosisCode, HealthPlan, Program
 from reference.validators import validate_phone_extension
@@ -44,7 +45,7 @@ class UsDateField(forms.CharField):
 # --- Step 1: Request an Authorization -----------------------------------------------------------
 
 
-class ProgramForm(forms.Form):
+class ProgramForm(ErrorSummaryMixin, forms.Form):
     program = forms.ModelChoiceField(
         label="To begin, please select a program below:",
         queryset=Program.objects.all(),
@@ -86,6 +87,8 @@ class ProgramForm(forms.Form):
         },
     )
 
+    summary_names = {"program": "Program", "dme_role": "Your role", "hh_role": "Your role", "practice": "Practice"}
+
     def __init__(self, *args, practices, **kwargs):
         """``practices``: where the user holds case submission; the question is asked only when there are several."""
         super().__init__(*args, **kwargs)
@@ -119,8 +122,10 @@ class ProgramForm(forms.Form):
 # --- Step 2: Requesting Provider Information ----------------------------------------------------
 
 
-class ProviderNpiSearchForm(forms.Form):
+class ProviderNpiSearchForm(ErrorSummaryMixin, forms.Form):
     npi = NPIField(label="Search By NPI:", help_text="The provider's 10-digit NPI.")
+
+    summary_names = {"npi": "NPI"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,7 +139,7 @@ class ProviderNpiSearchForm(forms.Form):
         return npi
 
 
-class PhysicianSearchForm(forms.Form):
+class PhysicianSearchForm(ErrorSummaryMixin, forms.Form):
     """The supplier/agency path (seeds 002, 003): search for the physician by TIN, NPI, last name, city, zip."""
 
     health_plan = forms.ModelChoiceField(
@@ -148,6 +153,8 @@ class PhysicianSearchForm(forms.Form):
     last_name = forms.CharField(label="Last Name:", required=False, max_length=60, help_text="(requires NPI or TIN)")
     city = forms.CharField(label="City:", required=False, max_length=80, help_text="(city only, no state)")
     zip_code = ZipSearchField(label="Zip:", required=False)
+
+    summary_names = {"health_plan": "Health plan"}
 
     def clean(self):
         data = super().clean()
@@ -163,7 +170,7 @@ class PhysicianSearchForm(forms.Form):
 # --- Step 3: Choose Your Insurer ----------------------------------------------------------------
 
 
-class InsurerForm(forms.Form):
+class InsurerForm(ErrorSummaryMixin, forms.Form):
     health_plan = forms.ModelChoiceField(
         label="Please select the insurer for this authorization request.",
         queryset=HealthPlan.objects.all(),
@@ -176,6 +183,8 @@ class InsurerForm(forms.Form):
         error_messages={"required": "Select the provider's address."},
     )
 
+    summary_names = {"health_plan": "Insurer"}
+
     def __init__(self, *args, addresses=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider_address"].choices = [("", "Please Select"), *((a, a) for a in addresses)]
@@ -184,7 +193,7 @@ class InsurerForm(forms.Form):
 # --- Step 4: Add Your Contact Info --------------------------------------------------------------
 
 
-class ContactForm(forms.Form):
+class ContactForm(ErrorSummaryMixin, forms.Form):
     contact_provider_name = forms.CharField(label="Provider's Name:", max_length=120)
     contact_name = forms.CharField(
         label="Who to Contact:", max_length=120, help_text="The person we call or fax about this request."
@@ -195,6 +204,8 @@ class ContactForm(forms.Form):
     contact_cell_phone = USPhoneField(label="Cell Phone:", required=False)
     contact_email = forms.EmailField(label="Email:", max_length=254)
     notify_by_email = forms.BooleanField(label="Receive email notification of case status changes", required=False)
+
+    summary_names = {"contact_phone_ext": "Phone extension", "notify_by_email": "Email notification"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,12 +229,14 @@ class ContactForm(forms.Form):
 # --- Step 5: the date of service (Attention!) ---------------------------------------------------
 
 
-class StartOfCareForm(forms.Form):
+class StartOfCareForm(ErrorSummaryMixin, forms.Form):
     start_of_care = UsDateField(
         label="What is the start of care date for this home health request?",
         help_text="Date must be in MM/DD/20YY or M/D/20YY format",
         error_messages={"required": "Enter the start of care date."},
     )
+
+    summary_names = {"start_of_care": "Start of care date"}
 
     def __init__(self, *args, rules_for_plan: rules.DateOfServiceRules, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,7 +252,7 @@ class StartOfCareForm(forms.Form):
         return day
 
 
-class DmeDeliveredForm(forms.Form):
+class DmeDeliveredForm(ErrorSummaryMixin, forms.Form):
     delivered = forms.ChoiceField(
         label="Has the DME been delivered or dispensed?",
         choices=YES_NO,
@@ -251,6 +264,8 @@ class DmeDeliveredForm(forms.Form):
         required=False,
         help_text="If the DME has been delivered/dispensed, please enter that date (MM/DD/20YY).",
     )
+
+    summary_names = {"delivered": "Delivered or dispensed"}
 
     def __init__(self, *args, rules_for_plan: rules.DateOfServiceRules, **kwargs):
         super().__init__(*args, **kwargs)
@@ -285,7 +300,7 @@ class DmeDeliveredForm(forms.Form):
 # --- Step 6: Patient Eligibility Lookup ---------------------------------------------------------
 
 
-class EligibilityLookupForm(forms.Form):
+class EligibilityLookupForm(ErrorSummaryMixin, forms.Form):
     member_id = forms.CharField(
         label="Patient ID:", max_length=20, error_messages={"required": "Enter the Patient ID."}
     )
@@ -303,6 +318,8 @@ class EligibilityLookupForm(forms.Form):
         "Verify accuracy of the patient's ID.",
     )
 
+    summary_names = {"last_name": "Patient last name"}
+
     def clean_date_of_birth(self):
         day = self.cleaned_data["date_of_birth"]
         if day and day > timezone.localdate():
@@ -310,7 +327,7 @@ class EligibilityLookupForm(forms.Form):
         return day
 
 
-class PatientContactForm(forms.Form):
+class PatientContactForm(ErrorSummaryMixin, forms.Form):
     patient_cell_phone = USPhoneField(label="Patient Cell Phone", required=False)
     patient_email = forms.EmailField(
         label="Patient Email",
@@ -323,7 +340,7 @@ class PatientContactForm(forms.Form):
 # --- Step 7: Requested Service + Diagnosis ------------------------------------------------------
 
 
-class DiagnosisForm(forms.Form):
+class DiagnosisForm(ErrorSummaryMixin, forms.Form):
     """Primary (required) and secondary (optional) ICD-10-CM codes, looked up by code or description.
 
     An exact billable code typed in a lookup box ("S92.151A", "s92151a") is chosen as it is: on Lookup and
@@ -343,6 +360,13 @@ class DiagnosisForm(forms.Form):
         max_length=100,
     )
     secondary_code = forms.CharField(required=False, max_length=8)
+
+    summary_names = {
+        "primary_query": "Primary diagnosis",
+        "primary_code": "Primary diagnosis",
+        "secondary_query": "Secondary diagnosis",
+        "secondary_code": "Secondary diagnosis",
+    }
 
     def __init__(self, *args, secondary_hint: str = "", lookup: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -414,7 +438,7 @@ def _exact_billable_code(text: str) -> DiagnosisCode | None:
 # --- Step 8: Add Site of Service ----------------------------------------------------------------
 
 
-class SiteSearchForm(forms.Form):
+class SiteSearchForm(ErrorSummaryMixin, forms.Form):
     npi = NPIField(label="NPI:", required=False)
     zip_code = ZipSearchField(label="Zip Code:", required=False)
     name = forms.CharField(label="Site Name:", required=False, max_length=120)
@@ -435,7 +459,7 @@ class SiteSearchForm(forms.Form):
         return data
 
 
-class SiteContactForm(forms.Form):
+class SiteContactForm(ErrorSummaryMixin, forms.Form):
     site_email = forms.EmailField(
         label="Site Email (optional)",
         required=False,
@@ -446,7 +470,7 @@ class SiteContactForm(forms.Form):
     site_phone = USPhoneField(label="Phone", error_messages={"required": "Enter the site's phone number."})
 
 
-class DispensedUrgencyForm(forms.Form):
+class DispensedUrgencyForm(ErrorSummaryMixin, forms.Form):
     urgent_basis = forms.ChoiceField(
         label="Was this test performed on an urgent basis?",
         choices=YES_NO,
@@ -460,22 +484,26 @@ class DispensedUrgencyForm(forms.Form):
         error_messages={"required": "Select Yes or No: was it performed after normal working hours?"},
     )
 
+    summary_names = {"urgent_basis": "Urgent basis", "after_hours": "After hours"}
+
 
 # --- Step 9: Proceed to Clinical Information ----------------------------------------------------
 
 
-class AttestationForm(forms.Form):
+class AttestationForm(ErrorSummaryMixin, forms.Form):
     attest = forms.BooleanField(
         label="I acknowledge that the clinical information I am about to submit for this authorization request is "
         "accurate and specific to this member, and that all information will be provided for this request.",
         error_messages={"required": "Check the box to acknowledge the attestation before you continue."},
     )
 
+    summary_names = {"attest": "Attestation"}
+
 
 # --- Urgency and upload -------------------------------------------------------------------------
 
 
-class UrgencyForm(forms.Form):
+class UrgencyForm(ErrorSummaryMixin, forms.Form):
     is_routine = forms.ChoiceField(
         label="Is this case Routine/Standard?",
         choices=[("yes", "YES"), ("no", "NO")],
@@ -489,6 +517,8 @@ class UrgencyForm(forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
+
+    summary_names = {"is_routine": "Routine/Standard", "urgency_criterion": "Urgency criterion"}
 
     def clean(self):
         data = super().clean()
@@ -512,12 +542,14 @@ class MultipleFileField(forms.FileField):
         return [uploaded for uploaded in chosen if uploaded]
 
 
-class UploadForm(forms.Form):
+class UploadForm(ErrorSummaryMixin, forms.Form):
     files = MultipleFileField(
         label="Browse for file to upload",
         required=False,
         widget=MultipleFileInput(attrs={"accept": ".doc,.docx,.pdf,.png"}),
     )
+
+    summary_names = {"files": "File to upload"}
 
     def __init__(self, *args, max_megabytes: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -538,7 +570,7 @@ class UploadForm(forms.Form):
         return chosen
 
 
-class NotesForm(forms.Form):
+class NotesForm(ErrorSummaryMixin, forms.Form):
     additional_notes = forms.CharField(
         label="Additional notes",
         required=False,

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from mfa.models import PIN_LENGTH, Method
+from portal.forms import ErrorSummaryMixin
 from reference.validators import has_other_digits, typed_digits, validate_us_phone
 
 
-class PinMethodForm(forms.Form):
+class PinMethodForm(ErrorSummaryMixin, forms.Form):
     """Seed 002: "Choose which authentication method you prefer: Email or SMS. Then, enter your email
     address or mobile phone number." Only the field of the chosen method is required, checked and shown in errors."""
 
@@ -73,7 +74,7 @@ def remember_field() -> forms.BooleanField:
     )
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(ErrorSummaryMixin, forms.Form):
     """Seed 002, "Verify your identity": "Enter 6-digit code" and "Remember this device for 30 days"."""
 
     code = forms.CharField(
@@ -82,6 +83,8 @@ class VerifyForm(forms.Form):
         error_messages={"required": f"Enter the {PIN_LENGTH}-digit code"},
     )
     remember = remember_field()
+
+    summary_names = {"code": "Code"}
 
     def clean_code(self):
         # Codes are often pasted as "123 456" or "123-456".
@@ -93,14 +96,19 @@ class VerifyForm(forms.Form):
         return code
 
 
-class ChooseMethodForm(forms.Form):
+class ChooseMethodForm(ErrorSummaryMixin, forms.Form):
     """ "Use a different verification method": one of the user's confirmed devices."""
 
     device = forms.ChoiceField(
         label="How do you want to verify your identity?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a verification method"},
+        error_messages={
+            "required": "Choose a verification method",
+            "invalid_choice": "Choose one of your verification methods",
+        },
     )
+
+    summary_names = {"device": "Verification method"}
 
     def __init__(self, *args, devices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +127,7 @@ class BrowserAnswerInput(forms.HiddenInput):
         return None
 
 
-class PasskeyForm(forms.Form):
+class PasskeyForm(ErrorSummaryMixin, forms.Form):
     """What the browser answered when asked for a passkey: its credential, or the name of its error.
 
     mfa-passkeys.js fills one of the two hidden fields and submits, so the page shows the outcome (and any

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.validators import RegexValidator
 
+from portal.forms import ErrorSummaryMixin
 from practices.models import Practice, PracticeMembership
 from practices.states import US_STATES
 from reference.validators import validate_npi
@@ -10,7 +11,7 @@ validate_zip = RegexValidator(
 )
 
 
-class ProviderSearchForm(forms.Form):
+class ProviderSearchForm(ErrorSummaryMixin, forms.Form):
     """ "Add Provider" (seed 001): "Enter the NPI, state, and zip code to search for the provider"."""
 
     npi = forms.CharField(
@@ -48,11 +49,15 @@ class ProviderSearchForm(forms.Form):
         return data
 
 
-class ProviderSelectForm(forms.Form):
-    provider = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+class ProviderSelectForm(ErrorSummaryMixin, forms.Form):
+    provider = forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": "Select a provider", "invalid": "Select a provider from the search results"},
+    )
 
 
-class WorklistAccessForm(forms.Form):
+class WorklistAccessForm(ErrorSummaryMixin, forms.Form):
     """ "Give access to your worklist": their User ID and Email Address (seed 001)."""
 
     username = forms.CharField(label="User ID", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off"}))
@@ -69,7 +74,7 @@ class WorklistAccessForm(forms.Form):
         self.fields["email"].error_messages["required"] = "Enter their Email Address."
 
 
-class MembershipEntitlementsForm(forms.ModelForm):
+class MembershipEntitlementsForm(ErrorSummaryMixin, forms.ModelForm):
     class Meta:
         model = PracticeMembership
         fields = ["case_submission", "precertification_appeals", "correspondence", "is_access_manager"]
@@ -81,7 +86,7 @@ class MembershipEntitlementsForm(forms.ModelForm):
         }
 
 
-class PracticeDeliveryForm(forms.ModelForm):
+class PracticeDeliveryForm(ErrorSummaryMixin, forms.ModelForm):
     class Meta:
         model = Practice
         fields = ["paper_precertification_letters", "paper_claim_letters"]

@@ -1,9 +1,10 @@
 from django import forms
 
+from portal.forms import ErrorSummaryMixin
 from reference.models import Program
 
 
-class GuidelineSearchForm(forms.Form):
+class GuidelineSearchForm(ErrorSummaryMixin, forms.Form):
     health_plan = forms.CharField(
         label="Search by Health Plan",
         required=False,
@@ -17,3 +18,5 @@ class GuidelineSearchForm(forms.Form):
         to_field_name="code",
         empty_label="All programs",
     )
+
+    summary_names = {"health_plan": "Health plan", "program": "Program"}

@@ -111,7 +111,7 @@ def test_a_weak_password_is_refused_next_to_the_field_and_the_account_stays_clos
         ("phone", "555-0142", "Enter a 10-digit US number"),
         ("confirm_email", "other@office.example", "The two email addresses do not match."),
         ("username", "maria johnson", "Enter a valid username"),
-        ("first_name", "", "This field is required."),
+        ("first_name", "", "Enter your first name"),
         ("phone_ext", "x12", "digits only"),
     ],
 )

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cases.questionnaires import engine
+from portal.forms import ErrorSummaryMixin
 from reference.models import HcpcsCode
 
 # Error message keys a definition may override per item ("_portal": {"messages": {...}}).
@@ -83,13 +84,17 @@ def _field_for(item: engine.Item, *, index: int | None) -> forms.Field:
         "error_messages": {key: text for key, text in messages.items() if key in FIELD_MESSAGE_KEYS},
     }
     if item.type == "choice":
-        return forms.ChoiceField(choices=item.options, widget=forms.RadioSelect, **common)
-    if item.type == "integer":
-        return forms.IntegerField(min_value=item.min_value, max_value=item.max_value, **common)
-    return forms.CharField(max_length=item.max_length, **common)
+        field = forms.ChoiceField(choices=item.options, widget=forms.RadioSelect, **common)
+    elif item.type == "integer":
+        field = forms.IntegerField(min_value=item.min_value, max_value=item.max_value, **common)
+    else:
+        field = forms.CharField(max_length=item.max_length, **common)
+    # The error summary's short name for a question ("Homebound: Select whether the patient is homebound.").
+    field.summary_name = item.portal.get("summary_name", "")
+    return field
 
 
-class QuestionnairePageForm(forms.Form):
+class QuestionnairePageForm(ErrorSummaryMixin, forms.Form):
     """The fields of one questionnaire page; named validators and page rules run in ``clean``."""
 
     def __init__(self, data=None, *, question_set: engine.QuestionSet, answers: dict, page: engine.Page, **kwargs):

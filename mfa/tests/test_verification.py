@@ -263,7 +263,7 @@ def test_another_users_device_cannot_be_chosen(password_client, user):
     EmailPinDeviceFactory(user=user)
     stranger_device = EmailPinDeviceFactory(user=UserFactory())
     page = password_client.post("/mfa/method/", {"device": stranger_device.persistent_id}).content.decode()
-    assert "Select a valid choice" in page
+    assert "Choose one of your verification methods" in page
     assert mail.outbox == []
 
 
