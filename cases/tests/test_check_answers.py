@@ -158,3 +158,18 @@ def test_without_return_saving_a_step_walks_to_the_next_one(office, world):
     response = client.post(step_url(case, "contact"), contact_data(world["provider"]))
 
     assert response["Location"] == step_url(case, "date")
+
+
+def test_the_provider_filter_keeps_the_way_back_to_check_your_answers(office, world):
+    _, client = office
+    case = walk_to_attestation(client, world)
+    page = client.get(f"{change_url(case, 'provider')}&filter=Oka").content.decode()
+    assert '<input type="hidden" name="return" value="attest">' in page
+    assert f'href="{change_url(case, "provider")}">Clear Search' in page
+    response = client.post(
+        f"{change_url(case, 'provider')}&filter=Oka", {"action": "select", "provider": world["provider"].pk}
+    )
+    assert response["Location"] == step_url(case, "attest")
+    # Anything but the allowed value is dropped, never echoed.
+    page = client.get(step_url(case, "provider"), {"filter": "Oka", "return": '"><script>'}).content.decode()
+    assert 'name="return"' not in page and "<script>" not in page.split("<main", 1)[1].split("</main>")[0]
