@@ -54,7 +54,7 @@ def test_the_site_step_shows_the_sites_phone_and_fax_formatted(signed_in_client,
     page = client.post(
         reverse("cases:step", args=[case.request_id, "site"]), {"action": "lookup", "npi": case.site.npi}
     ).content.decode()
-    assert f"<td>{SHOWN}</td>" in page
+    assert f'<td data-label="Phone">{SHOWN}</td>' in page
 
 
 @pytest.mark.django_db
