@@ -33,9 +33,13 @@ class Interactions:
 
 
 def count_interactions(page, monkeypatch) -> Interactions:
-    """Wrap the Locator methods for this test (``monkeypatch`` undoes it) and listen to the page's loads."""
+    """Wrap the Locator methods for this test (``monkeypatch`` undoes it) and listen to the page's loads.
+
+    The counter is also kept on the page, so that shared journey steps can start and stop it
+    (``start_counting``, ``stop_counting``) and do nothing where a test counts nothing."""
     counter = Interactions()
     page.on("load", counter._on_load)
+    page._portal_interactions = counter
 
     def counted(name, into):
         original = getattr(Locator, name)
@@ -51,3 +55,19 @@ def count_interactions(page, monkeypatch) -> Interactions:
         counted(name, lambda c: c.inputs)
     counted("click", lambda c: c.clicks)
     return counter
+
+
+def start_counting(page) -> None:
+    counter = getattr(page, "_portal_interactions", None)
+    if counter is not None:
+        counter.start()
+
+
+def stop_counting(page, journey: str) -> dict | None:
+    """The counts since ``start_counting``, printed with the journey's name; None when the test counts nothing."""
+    counter = getattr(page, "_portal_interactions", None)
+    if counter is None or not counter.counting:
+        return None
+    counts = counter.stop()
+    print(f"\n{journey}: {counts}")
+    return counts
