@@ -907,6 +907,7 @@ def access_requests(access: dict, subjects: dict, clients: dict, rng: random.Ran
     from django.urls import reverse
 
     from cases import permissions
+    from cases import selectors as case_selectors
 
     reader, delegate = access["reader"], access["delegate"]
 
@@ -917,6 +918,14 @@ def access_requests(access: dict, subjects: dict, clients: dict, rng: random.Ran
     return [
         (clients["reader"], "in-progress, big practice", reverse("cases:in_progress"), 200),
         (clients["reader"], "carecore home, big practice", reverse("cases:carecore_home"), 200),
+        # "Start from a previous request" (issue 10, item 15): the list and a search by provider name.
+        (clients["reader"], "request an authorization, previous requests", reverse("cases:request_authorization"), 200),
+        (
+            clients["reader"],
+            "request an authorization, previous requests search",
+            reverse("cases:request_authorization") + "?previous=a",
+            200,
+        ),
         (clients["reader"], "summary, a colleague's case", summary("colleague"), 200),
         (clients["delegate"], "summary, worklist delegate", summary("delegated"), 200),
         (clients["reader"], "summary, another practice's case (404)", summary("foreign"), 404),
@@ -943,6 +952,12 @@ def access_requests(access: dict, subjects: dict, clients: dict, rng: random.Ran
             clients["reader"],
             "cases_visible_to(reader), 50 newest",
             lambda: list(permissions.cases_visible_to(reader).order_by("-last_saved_at")[:50]),
+            None,
+        ),
+        (
+            clients["reader"],
+            "previous_requests(reader)[:11]",
+            lambda: list(case_selectors.previous_requests(reader)[:11]),
             None,
         ),
         (
@@ -983,6 +998,9 @@ def access_figures(access: dict) -> dict:
         "reader practices": len(grants.submission_practice_ids),
         "reader drafts": permissions.drafts_visible_to(reader).count(),
         "reader cases": permissions.cases_visible_to(reader).count(),
+        "reader's own submitted requests": permissions.cases_visible_to(reader)
+        .filter(created_by=reader, submitted_at__isnull=False)
+        .count(),
         "reader shared worklists": len(grants.delegated_owner_ids),
         "delegate cases": permissions.cases_visible_to(delegate).count(),
     }
