@@ -1,4 +1,4 @@
-"""Reads for the case build: lookups (eligibility, providers, sites), periods, conflicts.
+"""Reads for the case build: eligibility messages, periods, conflicts, repeat requests.
 
 Which cases a user may see and what they may do to them is decided in ``cases.permissions``.
 """
@@ -7,39 +7,23 @@ import datetime
 import json
 
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Upper
 from django.utils import timezone
 
 from cases import permissions, rules
 from cases.models import OPEN_OR_APPROVED, Case
 from cases.questionnaires import engine
-from reference.models import HcpcsCode, Member, PlanProgram, Provider, Site
+from reference import selectors as reference_selectors
+from reference.models import HcpcsCode, Member, PlanProgram
 
-SEARCH_LIMIT = 25
-
-
-# --- Lookups -------------------------------------------------------------------------------------
-
-
-def members_lookup(*, member_id: str, date_of_birth: datetime.date, last_name: str) -> QuerySet[Member]:
-    """Patient Eligibility Lookup: all three must match (ID and last name ignoring case)."""
-    return (
-        Member.objects.annotate(last_name_upper=Upper("last_name"))
-        .filter(
-            member_id__iexact=member_id.strip(),
-            date_of_birth=date_of_birth,
-            last_name_upper=last_name.strip().upper(),
-        )
-        .prefetch_related("eligibility_spans__health_plan")
-    )
+# --- Eligibility ---------------------------------------------------------------------------------
+# The member, provider and site look-ups are in ``reference.selectors``; what a case adds is its messages.
 
 
 def eligibility_problem(*, member: Member, case: Case) -> str | None:
     """Why ``member`` cannot be the patient of this request, or None when eligible (CASE-6)."""
     day = case.date_of_service or timezone.localdate()
-    spans = [span for span in member.eligibility_spans.all() if span.health_plan_id == case.health_plan_id]
-    if not any(span.covers(day) for span in spans):
-        other = next((span.health_plan.name for span in member.eligibility_spans.all() if span.covers(day)), None)
+    if reference_selectors.coverage_on(member=member, health_plan_id=case.health_plan_id, day=day) is None:
+        other = next((span.health_plan.name for span in reference_selectors.coverages_on(member=member, day=day)), None)
         message = (
             f"{member.full_name} is not eligible with {case.health_plan.name} on {rules.format_us_date(day)}, "
             "the date of service."
@@ -47,10 +31,7 @@ def eligibility_problem(*, member: Member, case: Case) -> str | None:
         if other:
             message += f" The patient is covered by {other} on that date: go back and choose that insurer."
         return message
-    delegated = PlanProgram.objects.filter(
-        health_plan_id=case.health_plan_id, program_id=case.program_id, is_delegated=True
-    ).exists()
-    if not delegated:
+    if not reference_selectors.plan_delegates(health_plan_id=case.health_plan_id, program_id=case.program_id):
         return (
             f"{case.health_plan.name} does not use EviCore for {case.program.name} requests. Please call the number "
             "on the back of the member's card to determine if an authorization is required."
@@ -60,44 +41,6 @@ def eligibility_problem(*, member: Member, case: Case) -> str | None:
 
 def plan_program_for(case: Case) -> PlanProgram | None:
     return PlanProgram.objects.filter(health_plan_id=case.health_plan_id, program_id=case.program_id).first()
-
-
-def ordering_providers_search(
-    *, tin: str = "", npi: str = "", last_name: str = "", city: str = "", zip_code: str = ""
-) -> QuerySet[Provider]:
-    """The supplier/agency path's physician search: TIN, NPI, last name (with NPI or TIN), city, zip."""
-    providers = Provider.objects.all()
-    if tin:
-        providers = providers.filter(tin=tin)
-    if npi:
-        providers = providers.filter(npi=npi)
-    if last_name:
-        providers = providers.annotate(last_upper=Upper("last_name")).filter(last_upper=last_name.strip().upper())
-    if city:
-        providers = providers.filter(city__iexact=city.strip())
-    if zip_code:
-        providers = providers.filter(zip_code__startswith=zip_code.strip()[:5])
-    return providers.order_by("last_name", "first_name", "organization_name", "npi")[:SEARCH_LIMIT]
-
-
-def sites_search(
-    *, kind: str, npi: str = "", zip_code: str = "", name: str = "", exact: bool = False, tin: str = "", city: str = ""
-) -> QuerySet[Site]:
-    """ "Specific Site Search" (CASE-8): any of NPI, zip, site name (starts with or exact), TIN, city."""
-    sites = Site.objects.filter(kind=kind)
-    if npi:
-        sites = sites.filter(npi=npi)
-    if tin:
-        sites = sites.filter(tin=tin)
-    if zip_code:
-        sites = sites.filter(zip_code__startswith=zip_code.strip()[:5])
-    if city:
-        sites = sites.filter(city__iexact=city.strip())
-    if name:
-        sites = sites.annotate(name_upper=Upper("name"))
-        wanted = name.strip().upper()
-        sites = sites.filter(name_upper=wanted) if exact else sites.filter(name_upper__startswith=wanted)
-    return sites.order_by("name", "npi")[:SEARCH_LIMIT]
 
 
 # --- Repeat requests (issue 10, item 15) ----------------------------------------------------------

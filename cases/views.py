@@ -22,7 +22,7 @@ from cases.questionnaires import engine
 from practices.selectors import providers_on_account
 from practices.services import account_provider_add
 from reference.models import DiagnosisCode, HealthPlan, Provider, Site
-from reference.selectors import diagnoses_search
+from reference.selectors import diagnoses_search, members_lookup, ordering_providers_search, sites_search
 from reference.validators import format_us_phone
 
 HELP = {
@@ -337,7 +337,7 @@ def _step_provider_supplier(request, case):
         if form.is_valid():
             data = form.cleaned_data
             matches = list(
-                selectors.ordering_providers_search(
+                ordering_providers_search(
                     tin=data["tin"],
                     npi=data["npi"],
                     last_name=data["last_name"],
@@ -514,7 +514,7 @@ def _step_patient(request, case):
     form = forms.EligibilityLookupForm(request.POST if request.method == "POST" else None)
     matches, problems = None, {}
     if request.method == "POST" and form.is_valid():
-        found = list(selectors.members_lookup(**form.cleaned_data))
+        found = list(members_lookup(**form.cleaned_data))
         if action == "select":
             member = next((m for m in found if str(m.pk) == request.POST.get("member")), None)
             if member is None:
@@ -662,7 +662,7 @@ def _step_site(request, case):
     if action == "lookup" and search_form.is_valid():
         data = search_form.cleaned_data
         matches = list(
-            selectors.sites_search(
+            sites_search(
                 kind=kind,
                 npi=data["npi"],
                 zip_code=data["zip_code"],

@@ -1,18 +1,23 @@
-"""Reads of reference data."""
+"""Reads of reference data: programs, plans and delegations, diagnoses, and the member, provider and site look-ups.
 
+Nothing here imports ``cases``: the case build, Eligibility Lookup, P2P and the API all read through these.
+"""
+
+import datetime
 import re
 
 from django.db import connection
 from django.db.models import BooleanField, QuerySet, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Upper
 
-from reference.models import DiagnosisCode, PlanProgram, Program
+from reference.models import DiagnosisCode, Eligibility, Member, PlanProgram, Program, Provider, Site
 
 # "S92", "s92.15", "S92.151A": a letter, a digit, then code characters with an optional dot.
 _CODE_PREFIX = re.compile(r"[A-Za-z]\d[0-9A-Za-z]?(\.[0-9A-Za-z]{0,4})?")
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_SEARCH_WORDS = 8
+SEARCH_LIMIT = 25
 
 
 def program_exists(*, code: str) -> bool:
@@ -61,3 +66,79 @@ def plan_programs_for_contacts() -> QuerySet[PlanProgram]:
     return PlanProgram.objects.select_related("health_plan", "program").order_by(
         "health_plan__name", "program__sort_order"
     )
+
+
+# --- Members and their coverage ---------------------------------------------------------------------
+
+
+def members_lookup(*, member_id: str, date_of_birth: datetime.date, last_name: str) -> QuerySet[Member]:
+    """Patient Eligibility Lookup: all three must match (ID and last name ignoring case)."""
+    return (
+        Member.objects.annotate(last_name_upper=Upper("last_name"))
+        .filter(
+            member_id__iexact=member_id.strip(),
+            date_of_birth=date_of_birth,
+            last_name_upper=last_name.strip().upper(),
+        )
+        .prefetch_related("eligibility_spans__health_plan")
+    )
+
+
+def coverages_on(*, member: Member, day: datetime.date) -> list[Eligibility]:
+    """The member's coverage spans, with any plan, that cover ``day`` (latest start first).
+
+    Reads ``member.eligibility_spans.all()``, so a member from ``members_lookup`` costs no query.
+    """
+    return [span for span in member.eligibility_spans.all() if span.covers(day)]
+
+
+def coverage_on(*, member: Member, health_plan_id: int, day: datetime.date) -> Eligibility | None:
+    """The span by which this plan covers the member on ``day``, or None when the plan does not cover them."""
+    return next((span for span in coverages_on(member=member, day=day) if span.health_plan_id == health_plan_id), None)
+
+
+def plan_delegates(*, health_plan_id: int, program_id: int) -> bool:
+    """Whether the plan delegates this program's prior authorization to the portal."""
+    return PlanProgram.objects.filter(health_plan_id=health_plan_id, program_id=program_id, is_delegated=True).exists()
+
+
+# --- Providers and sites ----------------------------------------------------------------------------
+# The providers on a user's account are in ``practices.selectors``; these search the whole directory.
+
+
+def ordering_providers_search(
+    *, tin: str = "", npi: str = "", last_name: str = "", city: str = "", zip_code: str = ""
+) -> QuerySet[Provider]:
+    """The supplier/agency path's physician search: TIN, NPI, last name (with NPI or TIN), city, zip."""
+    providers = Provider.objects.all()
+    if tin:
+        providers = providers.filter(tin=tin)
+    if npi:
+        providers = providers.filter(npi=npi)
+    if last_name:
+        providers = providers.annotate(last_upper=Upper("last_name")).filter(last_upper=last_name.strip().upper())
+    if city:
+        providers = providers.filter(city__iexact=city.strip())
+    if zip_code:
+        providers = providers.filter(zip_code__startswith=zip_code.strip()[:5])
+    return providers.order_by("last_name", "first_name", "organization_name", "npi")[:SEARCH_LIMIT]
+
+
+def sites_search(
+    *, kind: str, npi: str = "", zip_code: str = "", name: str = "", exact: bool = False, tin: str = "", city: str = ""
+) -> QuerySet[Site]:
+    """ "Specific Site Search" (CASE-8): any of NPI, zip, site name (starts with or exact), TIN, city."""
+    sites = Site.objects.filter(kind=kind)
+    if npi:
+        sites = sites.filter(npi=npi)
+    if tin:
+        sites = sites.filter(tin=tin)
+    if zip_code:
+        sites = sites.filter(zip_code__startswith=zip_code.strip()[:5])
+    if city:
+        sites = sites.filter(city__iexact=city.strip())
+    if name:
+        sites = sites.annotate(name_upper=Upper("name"))
+        wanted = name.strip().upper()
+        sites = sites.filter(name_upper=wanted) if exact else sites.filter(name_upper__startswith=wanted)
+    return sites.order_by("name", "npi")[:SEARCH_LIMIT]
