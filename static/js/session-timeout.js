@@ -47,12 +47,22 @@
   function stay() {
     var token = document.querySelector('meta[name="csrf-token"]').content;
     fetch(body.dataset.sessionExtendUrl, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": token } })
-      .then(function (response) { return response.json(); })
+      .then(function (response) {
+        if (!response.ok) throw new Error("extend refused: " + response.status);
+        return response.json();
+      })
       .then(function (status) {
         clearInterval(ticker);
         dialog.close();
         if (!status.signed_in) return leave();
         schedule(status.remaining_seconds);
+      })
+      .catch(function () {
+        // Refused or unreachable: a stale tab (signed out and in again elsewhere) posts an old CSRF token. Ask
+        // the server what is left instead: the other tab's session may have plenty, or this one has ended.
+        clearInterval(ticker);
+        dialog.close();
+        check();
       });
   }
 
