@@ -366,7 +366,7 @@ def case_templates(request_ids: dict[str, str]) -> dict[str, dict]:
     from cases.questionnaires import engine
     from reference.models import HcpcsCode
 
-    hcpcs = dict(HcpcsCode.objects.values_list("code", "pk"))
+    hcpcs = {code: (pk, basis) for code, pk, basis in HcpcsCode.objects.values_list("code", "pk", "billing_basis")}
     templates = {}
     for kind, request_id in request_ids.items():
         case = Case.objects.select_related("program").get(request_id=request_id)
@@ -376,7 +376,7 @@ def case_templates(request_ids: dict[str, str]) -> dict[str, dict]:
             "answers": case.clinical_answers,
             "questionnaire_id": case.questionnaire_id,
             "questionnaire_version": case.questionnaire_version,
-            "lines": [(hcpcs[line.hcpcs_code], line.label, line.quantity) for line in result.service_lines],
+            "lines": [(*hcpcs[line.hcpcs_code], line.label, line.quantity) for line in result.service_lines],
             "period_days": result.period_days or 30,
         }
     return templates
@@ -409,7 +409,8 @@ def cases_bulk_create(
     from django.db import transaction
     from django.utils import timezone
 
-    from cases.models import BuilderRole, Case, CaseService, CaseStatusChange
+    from cases.models import BuilderRole, Case, CaseStatusChange, ServiceLine
+    from cases.rules import service_unit
     from reference.models import DiagnosisCode, HealthPlan, Member, Program, Provider, Site
 
     now = timezone.now()
@@ -527,11 +528,19 @@ def cases_bulk_create(
                 changes += status_history(case, CaseStatusChange)
                 if case.submitted_at:
                     lines += [
-                        CaseService(case_id=case.pk, hcpcs_id=hcpcs_id, label=label, quantity=quantity, line_number=n)
-                        for n, (hcpcs_id, label, quantity) in enumerate(case.template["lines"], start=1)
+                        ServiceLine(
+                            case_id=case.pk,
+                            hcpcs_id=hcpcs_id,
+                            label=label,
+                            quantity=quantity,
+                            billing_basis=basis,
+                            unit=service_unit(basis),
+                            line_number=n,
+                        )
+                        for n, (hcpcs_id, basis, label, quantity) in enumerate(case.template["lines"], start=1)
                     ]
             CaseStatusChange.objects.bulk_create(changes, batch_size=BATCH)
-            CaseService.objects.bulk_create(lines, batch_size=BATCH)
+            ServiceLine.objects.bulk_create(lines, batch_size=BATCH)
             made["status changes"] += len(changes)
             made["service lines"] += len(lines)
     return made

@@ -8,7 +8,7 @@ only through ``cases.services.case_transition``.
 
 from django.contrib import admin
 
-from cases.models import Case, CaseService, CaseStatusChange, ClinicalDocument
+from cases.models import Case, CaseStatusChange, ClinicalDocument, ServiceLine
 from cases.permissions import cases_in_review_queue
 from portal.admin_mixins import PHIAuditAdminMixin, ReadOnlyAdminMixin
 
@@ -22,9 +22,9 @@ class CaseStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("changed_by")
 
 
-class CaseServiceInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = CaseService
-    fields = ("line_number", "hcpcs", "label", "quantity")
+class ServiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ServiceLine
+    fields = ("line_number", "hcpcs", "label", "quantity", "unit", "billing_basis")
     extra = 0
 
     def get_queryset(self, request):
@@ -56,7 +56,7 @@ class CaseAdmin(PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("request_id", "case_number", "episode_id", "authorization_number")
     list_select_related = ("program",)
     date_hierarchy = "submitted_at"
-    inlines = (CaseServiceInline, ClinicalDocumentInline, CaseStatusChangeInline)
+    inlines = (ServiceLineInline, ClinicalDocumentInline, CaseStatusChangeInline)
     exclude = ("clinical_answers",)
 
     def get_queryset(self, request):

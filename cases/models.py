@@ -224,13 +224,19 @@ class CaseStatusChange(models.Model):
         return f"{self.case.request_id}: {self.from_status} -> {self.to_status}"
 
 
-class CaseService(models.Model):
-    """A requested service line: a HCPCS code with its visits or units (HH disciplines, DME items)."""
+class ServiceLine(models.Model):
+    """A requested service line: a HCPCS code with its quantity (HH discipline visits, DME items or rentals).
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="services")
+    The billing basis and the unit are copied from the HCPCS code at submission (``rules.service_unit``),
+    so the line keeps what was requested even if the catalog changes later.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="service_lines")
     hcpcs = models.ForeignKey(HcpcsCode, on_delete=models.PROTECT, related_name="+")
     label = models.CharField(max_length=300)  # a HCPCS description (HcpcsCode.description holds 300)
     quantity = models.PositiveIntegerField()
+    billing_basis = models.CharField(max_length=20, choices=HcpcsCode.BillingBasis.choices)
+    unit = models.CharField(max_length=10)  # "Visits", "Units", "Days" or "Months"
     line_number = models.PositiveSmallIntegerField()
 
     class Meta:
@@ -241,7 +247,7 @@ class CaseService(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.hcpcs.code} x {self.quantity}"
+        return f"{self.hcpcs.code} x {self.quantity} {self.unit}"
 
 
 class ClinicalDocument(models.Model):

@@ -111,5 +111,20 @@ def dme_line_end(*, start: datetime.date, billing_basis: str, units: int) -> dat
     return period_end(start=start, days=DME_PURCHASE_DAYS)
 
 
+# The display unit of a service line's quantity, by its HCPCS code's billing basis (HcpcsCode.BillingBasis):
+# Home Health visits, DME purchases in units, rentals in the days or months they are rented for.
+SERVICE_UNITS = {
+    "visit": "Visits",
+    "purchase": "Units",
+    "daily_rental": "Days",
+    "monthly_rental": "Months",
+}
+
+
+def service_unit(billing_basis: str) -> str:
+    """The unit a line's quantity is counted in ("Visits", "Units", "Days", "Months"), from its billing basis."""
+    return SERVICE_UNITS.get(billing_basis, "Units")
+
+
 def periods_overlap(a: tuple[datetime.date, datetime.date], b: tuple[datetime.date, datetime.date]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]

@@ -166,7 +166,7 @@ def conflicting_cases(case: Case) -> list[Case]:
         Case.objects.filter(member_id=case.member_id, program_id=case.program_id, status__in=OPEN_OR_APPROVED)
         .exclude(pk=case.pk)
         .select_related("program", "member")
-        .prefetch_related("services__hcpcs")
+        .prefetch_related("service_lines")
     )
     return [other for other in others if rules.periods_overlap(period, _held_period(other))]
 
@@ -175,14 +175,12 @@ def _held_period(case: Case) -> tuple[datetime.date, datetime.date]:
     """The period an open or approved request holds: its validity once decided, else what it asked for."""
     if case.valid_from and case.valid_to:
         return case.valid_from, case.valid_to
-    lines = list(case.services.all())  # prefetched with their HCPCS codes
+    lines = list(case.service_lines.all())  # prefetched
     if not case.is_dme or not lines:
         return requested_period(case)
     today = timezone.localdate(case.submitted_at) if case.submitted_at else timezone.localdate()
     start = today if case.is_retrospective or not case.date_of_service else case.date_of_service
-    end = max(
-        rules.dme_line_end(start=start, billing_basis=line.hcpcs.billing_basis, units=line.quantity) for line in lines
-    )
+    end = max(rules.dme_line_end(start=start, billing_basis=line.billing_basis, units=line.quantity) for line in lines)
     return start, end
 
 

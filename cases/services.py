@@ -10,15 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from cases import permissions, selectors, uploads, wizard
+from cases import permissions, rules, selectors, uploads, wizard
 from cases.identifiers import new_identifier
 from cases.models import (
     BuilderRole,
     Case,
-    CaseService,
     CaseStatus,
     CaseStatusChange,
     ClinicalDocument,
+    ServiceLine,
     UrgencyCriterion,
     default_expiry,
 )
@@ -307,6 +307,19 @@ def clinical_document_remove(*, document: ClinicalDocument, user, request=None) 
     audit_record(action="case.document_removed", request=request, actor=user, target=case)
 
 
+def service_line_for(*, case: Case, hcpcs: HcpcsCode, line: engine.ServiceLine, line_number: int) -> ServiceLine:
+    """The row of one requested line, with the billing basis and unit of its HCPCS code as of now."""
+    return ServiceLine(
+        case=case,
+        hcpcs=hcpcs,
+        label=line.label,
+        quantity=line.quantity,
+        billing_basis=hcpcs.billing_basis,
+        unit=rules.service_unit(hcpcs.billing_basis),
+        line_number=line_number,
+    )
+
+
 @transaction.atomic
 def case_submit(*, case: Case, user, request=None) -> Case:
     """Submit the request: one case however many times it is sent (two clicks, two tabs).
@@ -332,8 +345,8 @@ def case_submit(*, case: Case, user, request=None) -> Case:
         code.code: code
         for code in HcpcsCode.objects.filter(code__in=[line.hcpcs_code for line in result.service_lines])
     }
-    CaseService.objects.bulk_create(
-        CaseService(case=case, hcpcs=codes[line.hcpcs_code], label=line.label, quantity=line.quantity, line_number=i)
+    ServiceLine.objects.bulk_create(
+        service_line_for(case=case, hcpcs=codes[line.hcpcs_code], line=line, line_number=i)
         for i, line in enumerate(result.service_lines, start=1)
     )
     approve = result.result == "approve_bundle"

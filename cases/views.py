@@ -1148,10 +1148,10 @@ def _status_history(case) -> dict:
 
 
 def _summary_context(request, case) -> dict:
-    services_lines = list(case.services.select_related("hcpcs")) if case.submitted_at else None
-    result = selectors.case_outcome(case) if services_lines is None else None
+    service_lines = list(case.service_lines.select_related("hcpcs")) if case.submitted_at else None
+    result = selectors.case_outcome(case) if service_lines is None else None
     return {
-        "service_lines": services_lines,
+        "service_lines": service_lines,
         "outcome": result,
         "documents": list(case.documents.all()),
         "approved": case.status in (CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED),

@@ -22,7 +22,7 @@ BUNDLE_ANSWERS = {"homebound": "yes", "admitting-diagnosis": "cardiac", "bundle"
 REVIEWER_PERMISSIONS = [
     "review_case",
     "view_case",
-    "view_caseservice",
+    "view_serviceline",
     "view_clinicaldocument",
     "view_casestatuschange",
 ]
@@ -79,10 +79,10 @@ def assert_shows_services_documents_and_history(response, case):
     assert response.status_code == 200
     page = response.content.decode()
     assert case.request_id in page
-    for heading in ("Case services", "Clinical documents", "Case status changes"):
+    for heading in ("Service lines", "Clinical documents", "Case status changes"):
         assert heading in page, heading
     assert "visit-notes.pdf" in page
-    assert case.services.first().label in page
+    assert case.service_lines.first().label in page
     assert "Submitted on the provider portal." in page
 
 
@@ -224,7 +224,7 @@ def test_the_case_change_page_writes_one_audit_row_naming_its_documents(reviewer
     assert (event.target_type, event.target_id) == ("cases.case", str(submitted_case.pk))
     assert event.details["via"] == "admin"
     assert event.details["inlines"]["cases.clinicaldocument"] == [submitted_case.documents.get().pk]
-    assert len(event.details["inlines"]["cases.caseservice"]) == submitted_case.services.count()
+    assert len(event.details["inlines"]["cases.serviceline"]) == submitted_case.service_lines.count()
 
 
 def test_the_case_history_page_is_audited(reviewer, submitted_case):

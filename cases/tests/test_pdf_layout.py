@@ -83,11 +83,11 @@ def first_page_text(document: PdfReader) -> str:
 
 
 def test_the_test_requests_are_the_typical_ones(catalog):
-    assert submitted_case(approved=True).services.count() == 6
+    assert submitted_case(approved=True).service_lines.count() == 6
     # Seven disciplines, eight lines: skilled nurse visits are split between G0299 and G0300.
-    assert home_health_manual_case().services.count() == 8
+    assert home_health_manual_case().service_lines.count() == 8
     case = dme_case()
-    assert [line.hcpcs.code for line in case.services.all()] == [code for code, _ in THREE_HCPCS_LINES]
+    assert [line.hcpcs.code for line in case.service_lines.all()] == [code for code, _ in THREE_HCPCS_LINES]
     assert case.documents.count() == 1
 
 
@@ -140,12 +140,12 @@ def test_the_contact_phone_and_fax_are_not_broken_across_lines(signed_in_client,
 
 
 def test_a_dme_request_for_the_code_with_the_longest_description_is_submitted(catalog):
-    """CaseService.label held 120 characters; the catalog's longest DME description (L0631) has more, and
-    PostgreSQL refused the submission (DataError), a 500 on the review step."""
+    """CaseService.label (now ServiceLine.label) held 120 characters; the catalog's longest DME description
+    (L0631) has more, and PostgreSQL refused the submission (DataError), a 500 on the review step."""
     from reference.models import HcpcsCode
 
     longest = max(HcpcsCode.objects.filter(program__code="dme"), key=lambda code: len(code.description))
     assert len(longest.description) > 120
     pages = [{"hcpcs_code": longest.code, "hcpcs_units": "1"}, {"hcpcs_more": "no"}]
     case = submitted(attested_case(program="dme"), answered("dme", pages))
-    assert case.services.get().label == longest.description
+    assert case.service_lines.get().label == longest.description

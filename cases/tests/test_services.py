@@ -148,7 +148,7 @@ def test_a_submitted_case_exports_its_answers_as_a_valid_questionnaire_response(
 
 
 def test_an_open_dme_rental_conflicts_only_while_its_units_last(catalog):
-    from cases.models import CaseService
+    from cases.models import ServiceLine
     from cases.selectors import conflicting_cases
     from reference.models import HcpcsCode
 
@@ -161,8 +161,14 @@ def test_an_open_dme_rental_conflicts_only_while_its_units_last(catalog):
         decision_due_at=timezone.now(),
     )
     # A one-month rental (E0260): held from the date of service for one month.
-    CaseService.objects.create(
-        case=earlier, hcpcs=HcpcsCode.objects.get(code="E0260"), label="bed", quantity=1, line_number=1
+    ServiceLine.objects.create(
+        case=earlier,
+        hcpcs=HcpcsCode.objects.get(code="E0260"),
+        label="bed",
+        quantity=1,
+        billing_basis="monthly_rental",
+        unit="Months",
+        line_number=1,
     )
     inside = draft_case(program="dme", member=earlier.member, date_of_service=start + datetime.timedelta(days=20))
     after = draft_case(program="dme", member=earlier.member, date_of_service=start + datetime.timedelta(days=400))

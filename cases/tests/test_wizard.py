@@ -130,7 +130,7 @@ def test_home_health_bundle_accepted_is_approved_with_an_authorization_number(of
     assert case.status == CaseStatus.APPROVED
     assert case.authorization_number and case.case_number and case.episode_id
     assert case.valid_to - case.valid_from == datetime.timedelta(days=29)
-    assert case.services.count() == 6
+    assert case.service_lines.count() == 6
     summary = client.get(response["Location"]).content.decode()
     assert "Your case has been Approved." in summary
     assert case.authorization_number in summary
@@ -289,7 +289,7 @@ def test_dme_with_two_codes_urgent_with_an_upload_is_due_in_72_hours(office, wor
     client.post(step_url(case, "review"), {"action": "submit"})
     case.refresh_from_db()
     assert case.status == CaseStatus.PENDING_REVIEW
-    assert [line.hcpcs.code for line in case.services.all()] == ["E0260", "K0005"]
+    assert [line.hcpcs.code for line in case.service_lines.all()] == ["E0260", "K0005"]
     assert case.is_urgent
     assert case.decision_due_at - case.submitted_at == datetime.timedelta(hours=72)
 
@@ -345,7 +345,7 @@ def test_double_submit_creates_one_case(office, world):
     assert first["Location"] == second["Location"] == reverse("cases:summary", args=[case.request_id])
     case.refresh_from_db()
     assert case.status_changes.filter(to_status=CaseStatus.SUBMITTED).count() == 1
-    assert case.services.count() == 6
+    assert case.service_lines.count() == 6
 
 
 def test_finish_later_lists_the_request_and_resume_returns_to_the_same_question(office, world):

@@ -346,7 +346,7 @@ def test_dme_case_with_two_codes_urgent_with_an_uploaded_pdf_after_finish_later(
     assert case.status == CaseStatus.PENDING_REVIEW
     assert case.is_urgent
     assert case.decision_due_at - case.submitted_at == datetime.timedelta(hours=72)
-    assert [line.hcpcs.code for line in case.services.all()] == ["E0260", "K0005"]
+    assert [line.hcpcs.code for line in case.service_lines.all()] == ["E0260", "K0005"]
     assert case.documents.get().original_name == "office-notes.pdf"
 
 

@@ -40,4 +40,4 @@ def test_two_simultaneous_submits_create_one_case():
     assert case.status == CaseStatus.APPROVED
     assert {result.case_number for result in results} == {case.case_number}
     assert case.status_changes.filter(to_status=CaseStatus.SUBMITTED).count() == 1
-    assert case.services.count() == 6
+    assert case.service_lines.count() == 6

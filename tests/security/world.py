@@ -130,7 +130,7 @@ def world_build() -> World:
             codename__in=[
                 "review_case",
                 "view_case",
-                "view_caseservice",
+                "view_serviceline",
                 "view_casestatuschange",
                 "view_clinicaldocument",
             ],
