@@ -76,3 +76,17 @@ def test_dme_purchase_is_valid_180_days_and_rentals_for_their_units():
 def test_periods_that_share_a_day_overlap():
     assert rules.periods_overlap((D(2026, 1, 1), D(2026, 1, 30)), (D(2026, 1, 30), D(2026, 2, 28)))
     assert not rules.periods_overlap((D(2026, 1, 1), D(2026, 1, 30)), (D(2026, 1, 31), D(2026, 2, 28)))
+
+
+@pytest.mark.parametrize(
+    ("billing_basis", "unit"),
+    [("visit", "Visits"), ("purchase", "Units"), ("daily_rental", "Days"), ("monthly_rental", "Months")],
+)
+def test_a_service_line_counts_its_quantity_in_the_unit_of_its_billing_basis(billing_basis, unit):
+    assert rules.service_unit(billing_basis) == unit
+
+
+def test_every_billing_basis_of_the_catalog_has_its_unit():
+    from reference.models import HcpcsCode
+
+    assert set(rules.SERVICE_UNITS) == set(HcpcsCode.BillingBasis.values)
