@@ -156,7 +156,7 @@ def test_only_ten_are_listed_with_a_hint_to_refine(office, world, previous):
 
 @pytest.mark.parametrize("source", ["other_users", "draft", "missing", "not_digits"])
 def test_a_request_that_cannot_be_repeated_answers_404(office, world, previous, source):
-    user, client = office
+    _user, client = office
     if source == "other_users":
         colleague = submitter(practice=previous.practice)
         target = submitted_case(user=colleague, practice=previous.practice).pk
@@ -181,7 +181,7 @@ def test_a_user_without_case_submission_in_the_practice_cannot_repeat_there(offi
 
 
 def test_a_new_request_remembers_the_last_provider_insurer_and_contact(office, world):
-    user, client = office
+    _user, client = office
     first = fill_first_steps(client, world)
     first.refresh_from_db()
     case = start(client)
