@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases import views
+from cases.views import entry, steps, steps_clinical, steps_service, submitted
 
 
 class RequestIdConverter:
@@ -21,16 +21,16 @@ register_converter(RequestIdConverter, "request_id")
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.carecore_home, name="carecore_home"),
-    path("request/", views.request_authorization, name="request_authorization"),
-    path("in-progress/", views.in_progress, name="in_progress"),
-    path("<request_id:request_id>/", views.resume, name="resume"),
-    path("<request_id:request_id>/step/<slug:slug>/", views.step, name="step"),
-    path("<request_id:request_id>/clinical/<str:key>/", views.clinical_page, name="clinical_page"),
-    path("<request_id:request_id>/finish-later/", views.finish_later, name="finish_later"),
-    path("<request_id:request_id>/summary/", views.summary, name="summary"),
-    path("<request_id:request_id>/summary.pdf", views.summary_pdf, name="summary_pdf"),
-    path("<request_id:request_id>/cancel/", views.cancel, name="cancel"),
-    path("<request_id:request_id>/documents/<int:pk>/", views.document, name="document"),
-    path("<request_id:request_id>/diagnoses/", views.diagnoses, name="diagnoses"),
+    path("", entry.carecore_home, name="carecore_home"),
+    path("request/", entry.request_authorization, name="request_authorization"),
+    path("in-progress/", entry.in_progress, name="in_progress"),
+    path("<request_id:request_id>/", entry.resume, name="resume"),
+    path("<request_id:request_id>/step/<slug:slug>/", steps.step, name="step"),
+    path("<request_id:request_id>/clinical/<str:key>/", steps_clinical.clinical_page, name="clinical_page"),
+    path("<request_id:request_id>/finish-later/", steps_clinical.finish_later, name="finish_later"),
+    path("<request_id:request_id>/summary/", submitted.summary, name="summary"),
+    path("<request_id:request_id>/summary.pdf", submitted.summary_pdf, name="summary_pdf"),
+    path("<request_id:request_id>/cancel/", submitted.cancel, name="cancel"),
+    path("<request_id:request_id>/documents/<int:pk>/", submitted.document, name="document"),
+    path("<request_id:request_id>/diagnoses/", steps_service.diagnoses, name="diagnoses"),
 ]

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cases.models import Case
 from cases.tests.factories import draft_case, submitter
-from cases.views import DIAGNOSIS_RESULTS
+from cases.views.steps_service import DIAGNOSIS_RESULTS
 
 pytestmark = pytest.mark.django_db
 

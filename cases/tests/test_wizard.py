@@ -523,7 +523,7 @@ def test_a_pending_case_can_be_withdrawn_from_its_summary(office, world):
 
 
 def test_in_progress_shows_twenty_five_requests_a_page_newest_first(office, world):
-    from cases.views import IN_PROGRESS_PAGE_SIZE
+    from cases.views.entry import IN_PROGRESS_PAGE_SIZE
 
     user, client = office
     drafts = [draft_case(user=user) for _ in range(IN_PROGRESS_PAGE_SIZE + 2)]

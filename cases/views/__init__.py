@@ -1,0 +1,1 @@
+"""The CareCore case build's pages: one module per part of the journey (see cases/urls.py)."""
