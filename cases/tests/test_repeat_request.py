@@ -223,3 +223,17 @@ def test_defaults_come_from_the_same_practice_only(office, world):
     fill_first_steps(client, world)
     stranger = UserFactory()
     assert selectors.last_request_defaults(stranger, practice_id=user.practice_memberships.get().practice_id) is None
+
+
+def test_the_request_page_asks_the_same_queries_however_many_previous_requests(
+    office, previous, django_assert_num_queries
+):
+    from practices.tests.test_views import assert_same_queries_as_the_list_grows
+
+    user, client = office
+
+    def more_requests():
+        for _ in range(4):
+            submitted_case(user=user, practice=previous.practice, site=previous.site)
+
+    assert_same_queries_as_the_list_grows(client, django_assert_num_queries, REQUEST_PAGE, more_requests)
