@@ -9,7 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from reference.models import DiagnosisCode, HcpcsCode, HealthPlan, Member, Program, Provider, Site
@@ -248,6 +248,86 @@ class ServiceLine(models.Model):
 
     def __str__(self):
         return f"{self.hcpcs.code} x {self.quantity} {self.unit}"
+
+
+class DeterminationRound(models.TextChoices):
+    """The review a determination belongs to: each is a new set of rows, an earlier one is never edited."""
+
+    INITIAL = "initial", "Initial"
+    RECONSIDERATION = "reconsideration", "Reconsideration"
+    APPEAL = "appeal", "Appeal"
+
+
+class DeterminationOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    # DME (seed 002): the original item is not approved; the provider may accept the alternative or reconsider.
+    ALTERNATIVE_OFFERED = "alternative_offered", "Alternative Offered"
+
+
+class Determination(models.Model):
+    """One service line's outcome in one round (REV-2): written by ``cases.decisions`` only, never edited.
+
+    An approval carries the approved quantity and its validity (``rules.line_validity``: purchases 180 days,
+    rentals for the approved days or months, Home Health for the timeframe or the 30-day bundle, both days
+    included). A denial, and an alternative offered in place of the item requested, carry the specific reason
+    CMS-0057-F requires on every channel (CMS-1): the criterion not met, the clinical guideline relied on and
+    the documentation that would change the outcome. ``decided_by`` is empty for the system's own approval
+    (the Home Health bundle at submission).
+    """
+
+    line = models.ForeignKey(ServiceLine, on_delete=models.CASCADE, related_name="determinations")
+    round = models.CharField(max_length=20, choices=DeterminationRound.choices)
+    outcome = models.CharField(max_length=20, choices=DeterminationOutcome.choices)
+    approved_quantity = models.PositiveIntegerField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    criterion_not_met = models.TextField("Criterion not met", blank=True)
+    guideline = models.ForeignKey(
+        "resources.ClinicalGuideline", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    documentation_needed = models.TextField("Documentation that would change the outcome", blank=True)
+    alternative = models.CharField("Alternative recommended", max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["line", "decided_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "round"], name="unique_determination_per_line_and_round"),
+            models.CheckConstraint(
+                condition=~Q(outcome="approved")
+                | Q(
+                    approved_quantity__isnull=False,
+                    approved_quantity__gte=1,
+                    valid_from__isnull=False,
+                    valid_to__isnull=False,
+                ),
+                name="determination_approval_has_quantity_and_validity",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="approved")
+                | (
+                    Q(guideline__isnull=False, approved_quantity__isnull=True, valid_from__isnull=True)
+                    & ~Q(criterion_not_met="")
+                ),
+                name="determination_denial_has_criterion_and_guideline",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="alternative_offered") | ~Q(alternative=""),
+                name="determination_alternative_is_named",
+            ),
+            # Both days are included: a one-day rental starts and ends on the same day.
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="determination_validity_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.line}: {self.get_outcome_display()} ({self.get_round_display()})"
 
 
 class ClinicalDocument(models.Model):

@@ -111,6 +111,19 @@ def dme_line_end(*, start: datetime.date, billing_basis: str, units: int) -> dat
     return period_end(start=start, days=DME_PURCHASE_DAYS)
 
 
+def line_validity(
+    *, billing_basis: str, start: datetime.date, units: int, period_days: int | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of an approved line (REV-2, seed 002), both included: a DME purchase 180 days,
+    a daily or monthly rental the approved number of days or months, Home Health visits the requested
+    timeframe (``period_days``) or the bundle's 30 days. ``start`` is where the request's period starts
+    (``selectors.requested_period``): the date of service, or the request date for a retrospective DME request.
+    """
+    if billing_basis == "visit":
+        return start, period_end(start=start, days=period_days or HOME_HEALTH_DEFAULT_DAYS)
+    return start, dme_line_end(start=start, billing_basis=billing_basis, units=units)
+
+
 # The display unit of a service line's quantity, by its HCPCS code's billing basis (HcpcsCode.BillingBasis):
 # Home Health visits, DME purchases in units, rentals in the days or months they are rented for.
 SERVICE_UNITS = {

@@ -90,3 +90,21 @@ def test_every_billing_basis_of_the_catalog_has_its_unit():
     from reference.models import HcpcsCode
 
     assert set(rules.SERVICE_UNITS) == set(HcpcsCode.BillingBasis.values)
+
+
+@pytest.mark.parametrize(
+    ("basis", "units", "period_days", "last_day"),
+    [
+        ("purchase", 2, None, D(2026, 8, 29)),  # 180 days, whatever the units
+        ("daily_rental", 14, None, D(2026, 3, 16)),
+        ("monthly_rental", 3, None, D(2026, 6, 2)),
+        ("visit", 4, 60, D(2026, 5, 1)),  # the requested timeframe
+        ("visit", 4, None, D(2026, 4, 1)),  # the bundle's 30 days
+    ],
+)
+def test_an_approved_lines_validity_follows_its_billing_basis(basis, units, period_days, last_day):
+    start = D(2026, 3, 3)
+    assert rules.line_validity(billing_basis=basis, start=start, units=units, period_days=period_days) == (
+        start,
+        last_day,
+    )
