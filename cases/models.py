@@ -224,6 +224,35 @@ class CaseStatusChange(models.Model):
         return f"{self.case.request_id}: {self.from_status} -> {self.to_status}"
 
 
+class CaseEvent(models.Model):
+    """Something that happened to a case, for its timeline and the letters it sends (``cases.events``).
+
+    One row per event, written by the named functions of ``cases.events`` only. The payload holds codes and
+    identifiers (statuses, rounds, line numbers, HCPCS codes, outcomes), never PHI: the case row has that.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        LINE_DETERMINED = "line_determined", "Service line determined"
+        DECIDED = "decided", "Decided"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["case", "created_at"], name="case_event_timeline_idx")]
+
+    def __str__(self):
+        return f"{self.case.request_id}: {self.get_kind_display()}"
+
+
 class ServiceLine(models.Model):
     """A requested service line: a HCPCS code with its quantity (HH discipline visits, DME items or rentals).
 

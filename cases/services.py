@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from cases import permissions, rules, selectors, uploads, wizard
+from cases import events, permissions, rules, selectors, uploads, wizard
 from cases.identifiers import new_identifier
 from cases.models import (
     BuilderRole,
@@ -106,9 +106,16 @@ class CaseLocked(ValidationError):
     """A change to data that the attestation (or the submission) has locked."""
 
 
+@transaction.atomic
 def case_transition(*, case: Case, to: str, by=None, reason: str = "") -> CaseStatusChange:
-    """Move ``case`` to status ``to`` if the map allows it; record who, when, from, to and why."""
-    from_status = case.status
+    """Move ``case`` to status ``to`` if the map allows it; record who, when, from, to and why, and emit the
+    status event.
+
+    The row is locked first and the map is checked against the status the database holds, not the one of the
+    object passed in: of two simultaneous transitions out of one status, the second waits and is refused.
+    ``case`` is updated in place.
+    """
+    from_status = Case.objects.select_for_update(of=("self",)).values_list("status", flat=True).get(pk=case.pk)
     if to not in ALLOWED_TRANSITIONS.get(from_status, set()):
         raise ValidationError(
             f"A case that is {CaseStatus(from_status).label} cannot become {CaseStatus(to).label}.",
@@ -116,9 +123,11 @@ def case_transition(*, case: Case, to: str, by=None, reason: str = "") -> CaseSt
         )
     case.status = to
     case.save(update_fields=["status"])
-    return CaseStatusChange.objects.create(
+    change = CaseStatusChange.objects.create(
         case=case, from_status=from_status, to_status=to, changed_by=by, reason=reason[:300]
     )
+    events.status_changed_event(change=change)
+    return change
 
 
 @transaction.atomic
@@ -364,6 +373,7 @@ def case_submit(*, case: Case, user, request=None) -> Case:
     case.expires_at = None
     case.current_step = "summary"
     case.save()
+    events.case_submitted_event(case=case, user=user)
     case_transition(case=case, to=S.SUBMITTED, by=user, reason="Submitted on the provider portal.")
     if approve:
         start, end = selectors.requested_period(case, result=result)
