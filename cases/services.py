@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from cases import events, permissions, rules, selectors, uploads, wizard
+from cases import decisions, events, permissions, rules, selectors, uploads, wizard
 from cases.identifiers import new_identifier
 from cases.models import (
     BuilderRole,
@@ -33,8 +33,9 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     S.PENDING_REVIEW: {S.ON_HOLD, S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.CANCELLED},
     S.ON_HOLD: {S.PENDING_REVIEW, S.APPROVED, S.PARTIALLY_APPROVED, S.DENIED, S.CANCELLED},
     S.APPROVED: set(),
-    S.PARTIALLY_APPROVED: set(),
-    S.DENIED: set(),
+    S.PARTIALLY_APPROVED: {S.APPROVED},
+    # A reconsideration or an appeal may overturn a denial, wholly or in part (cases.decisions: a new round).
+    S.DENIED: {S.APPROVED, S.PARTIALLY_APPROVED},
     S.CANCELLED: set(),
     S.EXPIRED: set(),
 }
@@ -376,13 +377,8 @@ def case_submit(*, case: Case, user, request=None) -> Case:
     events.case_submitted_event(case=case, user=user)
     case_transition(case=case, to=S.SUBMITTED, by=user, reason="Submitted on the provider portal.")
     if approve:
-        start, end = selectors.requested_period(case, result=result)
-        case.authorization_number = new_identifier(Case, "authorization_number")
-        case.valid_from, case.valid_to, case.decided_at = start, end, now
-        case.save(update_fields=["authorization_number", "valid_from", "valid_to", "decided_at"])
-        case_transition(
-            case=case, to=S.APPROVED, by=None, reason="Home Health bundle accepted: approved without clinical review."
-        )
+        # Each line approved in the initial round for the bundle's 30 days, then decided: Approved.
+        case = decisions.case_bundle_approve(case=case)
     else:
         case_transition(case=case, to=S.PENDING_REVIEW, by=None, reason="Sent to Medical Review.")
     audit_record(

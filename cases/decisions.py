@@ -1,0 +1,262 @@
+"""Decisions (REV-2, CMS-1): a determination per service line and round, and the case's status derived from them.
+
+A reviewer determines each line of a round (``line_determine``), then decides the case (``case_decide``): all
+lines approved makes it Approved, some Partially Approved, none Denied (an alternative offered does not
+approve the line requested). The decision calls ``services.case_transition`` once, so that the status, its
+history row and its event are written in one place. A round is decided once and its rows are never edited: a
+reconsideration or an appeal of a Denied or Partially Approved case is a new set of rows that may overturn it.
+The Home Health bundle accepted at submission goes through the same path (``case_bundle_approve``).
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases import events, permissions, rules, selectors, services
+from cases.identifiers import new_identifier
+from cases.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Determination,
+    DeterminationOutcome,
+    DeterminationRound,
+    ServiceLine,
+)
+
+S = CaseStatus
+Outcome = DeterminationOutcome
+Round = DeterminationRound
+
+# The statuses a case takes a round's determinations in: the initial one while it waits for its decision
+# (a hold included), a reconsideration or an appeal once it is denied or partially approved.
+ROUND_STATUSES = {
+    Round.INITIAL: {S.SUBMITTED, S.PENDING_REVIEW, S.ON_HOLD},
+    Round.RECONSIDERATION: {S.DENIED, S.PARTIALLY_APPROVED},
+    Round.APPEAL: {S.DENIED, S.PARTIALLY_APPROVED},
+}
+DECISION_REASONS = {
+    S.APPROVED: "Every service line approved.",
+    S.PARTIALLY_APPROVED: "Some service lines approved, some not.",
+    S.DENIED: "No service line approved.",
+}
+BUNDLE_REASON = "Home Health bundle accepted: approved without clinical review."
+
+
+def line_validity(line: ServiceLine, *, approved_quantity: int) -> tuple[datetime.date, datetime.date]:
+    """The default validity of ``line`` approved for ``approved_quantity`` (``rules.line_validity``), from where
+    the request's period starts (``selectors.requested_period``) and, for Home Health, its timeframe."""
+    case = line.case
+    start, _ = selectors.requested_period(case)
+    result = selectors.case_outcome(case)
+    period_days = int(result.period_days) if result and result.period_days else None
+    return rules.line_validity(
+        billing_basis=line.billing_basis, start=start, units=approved_quantity, period_days=period_days
+    )
+
+
+@transaction.atomic
+def line_determine(
+    *,
+    line: ServiceLine,
+    round: str,
+    outcome: str,
+    approved_quantity: int | None = None,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    criterion: str = "",
+    guideline=None,
+    documentation: str = "",
+    alternative: str = "",
+    by,
+) -> Determination:
+    """A reviewer's determination of one service line in ``round``: approved (a quantity up to the one requested,
+    and a validity, by default ``line_validity``), denied or (DME) an alternative offered, with the specific
+    reason: the criterion not met, the guideline relied on and the documentation that would change the outcome.
+
+    The case row is locked first: of two reviewers determining the same line at once, the second is refused.
+    """
+    case = _locked_case(line.case_id)
+    _require_reviewer(by, case)
+    return _line_determine(
+        case=case,
+        line=line,
+        round=round,
+        outcome=outcome,
+        approved_quantity=approved_quantity,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        criterion=criterion,
+        guideline=guideline,
+        documentation=documentation,
+        alternative=alternative,
+        by=by,
+    )
+
+
+@transaction.atomic
+def case_decide(*, case: Case, round: str, by) -> Case:
+    """Decide ``case`` from its lines' determinations of ``round``; refused until every line has one.
+
+    Sets the case's decision time and validity (the approved lines' first and last day) and an authorization
+    number when something is approved, then moves the status once. A reconsideration or an appeal that
+    upholds the status moves nothing; its decision is still recorded (the decided event).
+    """
+    case = _locked_case(case.pk)
+    _require_reviewer(by, case)
+    return _case_decide(case=case, round=round, by=by)
+
+
+def case_bundle_approve(*, case: Case) -> Case:
+    """The Home Health bundle accepted at submission: each line approved in the initial round for its requested
+    visits and the bundle's 30 days, then decided like any case, by nobody (the system). The caller (``case_submit``)
+    holds the case row locked."""
+    for line in case.service_lines.select_related("hcpcs"):
+        _line_determine(
+            case=case,
+            line=line,
+            round=Round.INITIAL,
+            outcome=Outcome.APPROVED,
+            approved_quantity=line.quantity,
+            by=None,
+        )
+    return _case_decide(case=case, round=Round.INITIAL, by=None, reason=BUNDLE_REASON)
+
+
+def round_decided(case: Case, round: str) -> bool:
+    return CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.DECIDED, payload__round=round).exists()
+
+
+# --- Internals: the case row is locked by the caller ---------------------------------------------------------
+
+
+def _locked_case(pk: int) -> Case:
+    return Case.objects.select_for_update(of=("self",)).select_related("program").get(pk=pk)
+
+
+def _require_reviewer(user, case: Case) -> None:
+    """Only staff holding ``cases.review_case`` determine and decide, on a case in their queue."""
+    if user is None or not permissions.cases_in_review_queue(user).filter(pk=case.pk).exists():
+        raise PermissionDenied("Only a clinical reviewer can determine or decide a case.")
+
+
+def _round_problem(case: Case, round: str) -> str | None:
+    """Why ``case`` takes no determination or decision in ``round`` now, or None."""
+    if round not in ROUND_STATUSES:
+        return f"{round!r} is not a review round."
+    label = Round(round).label.lower()
+    if case.status not in ROUND_STATUSES[round]:
+        return f"A case that is {case.get_status_display()} takes no {label} determination."
+    if round_decided(case, round):
+        return f"The {label} of this case is decided: its determinations cannot change."
+    if round == Round.RECONSIDERATION and Determination.objects.filter(line__case=case, round=Round.APPEAL).exists():
+        return "A reconsideration is no longer possible once an appeal is received."
+    return None
+
+
+def _line_determine(
+    *,
+    case: Case,
+    line: ServiceLine,
+    round: str,
+    outcome: str,
+    approved_quantity: int | None = None,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    criterion: str = "",
+    guideline=None,
+    documentation: str = "",
+    alternative: str = "",
+    by,
+) -> Determination:
+    problem = _round_problem(case, round)
+    if problem:
+        raise ValidationError(problem, code="round")
+    line = ServiceLine.objects.select_related("hcpcs").get(pk=line.pk)
+    if line.case_id != case.pk:
+        raise ValidationError("This service line belongs to another case.", code="line")
+    line.case = case
+    if Determination.objects.filter(line=line, round=round).exists():
+        raise ValidationError(
+            f"Line {line.line_number} ({line.hcpcs.code}) already has its {Round(round).label.lower()} determination.",
+            code="determined",
+        )
+    determination = Determination(line=line, round=round, outcome=outcome, decided_by=by, decided_at=timezone.now())
+    errors = {}
+    if outcome == Outcome.APPROVED:
+        if approved_quantity is None or not 1 <= approved_quantity <= line.quantity:
+            errors["approved_quantity"] = f"Approve between 1 and {line.quantity} {line.unit.lower()}."
+        elif (valid_from is None) != (valid_to is None):
+            errors["valid_to"] = "Enter both the first and the last day of the validity, or neither."
+        else:
+            if valid_from is None:
+                valid_from, valid_to = line_validity(line, approved_quantity=approved_quantity)
+            if valid_to < valid_from:
+                errors["valid_to"] = "The validity must end on or after the day it starts."
+            determination.approved_quantity = approved_quantity
+            determination.valid_from, determination.valid_to = valid_from, valid_to
+    elif outcome in (Outcome.DENIED, Outcome.ALTERNATIVE_OFFERED):
+        # CMS-1: the specific reason, on every channel.
+        if approved_quantity is not None or valid_from is not None or valid_to is not None:
+            errors["approved_quantity"] = "A line that is not approved has no approved quantity or validity."
+        if not criterion.strip():
+            errors["criterion_not_met"] = "State the criterion that is not met."
+        if guideline is None:
+            errors["guideline"] = "Cite the clinical guideline relied on."
+        elif guideline.program_id != case.program_id:
+            errors["guideline"] = f"Cite a {case.program.name} guideline."
+        if not documentation.strip():
+            errors["documentation_needed"] = "State the documentation that would change the outcome."
+        if outcome == Outcome.ALTERNATIVE_OFFERED:
+            if not case.is_dme:
+                errors["outcome"] = "An alternative is recommended for durable medical equipment only."
+            elif not alternative.strip():
+                errors["alternative"] = "Name the alternative recommended."
+        determination.criterion_not_met = criterion.strip()
+        determination.guideline = guideline
+        determination.documentation_needed = documentation.strip()
+        determination.alternative = alternative.strip() if outcome == Outcome.ALTERNATIVE_OFFERED else ""
+    else:
+        errors["outcome"] = "Approve, deny or offer an alternative."
+    if errors:
+        raise ValidationError(errors)
+    determination.save()
+    events.line_determined_event(determination=determination)
+    return determination
+
+
+def _case_decide(*, case: Case, round: str, by, reason: str = "") -> Case:
+    problem = _round_problem(case, round)
+    if problem:
+        raise ValidationError(problem, code="round")
+    lines = list(case.service_lines.select_related("hcpcs"))
+    determinations = {d.line_id: d for d in Determination.objects.filter(line__case=case, round=round)}
+    missing = [f"line {line.line_number} ({line.hcpcs.code})" for line in lines if line.pk not in determinations]
+    if not lines or missing:
+        raise ValidationError(
+            f"Determine every service line before deciding the case: {', '.join(missing) or 'no lines'}.",
+            code="undetermined",
+        )
+    approved = [d for d in determinations.values() if d.outcome == Outcome.APPROVED]
+    if len(approved) == len(lines):
+        status = S.APPROVED
+    elif approved:
+        status = S.PARTIALLY_APPROVED
+    else:
+        status = S.DENIED
+    case.decided_at = timezone.now()
+    case.valid_from = min((d.valid_from for d in approved), default=None)
+    case.valid_to = max((d.valid_to for d in approved), default=None)
+    if approved and not case.authorization_number:
+        case.authorization_number = new_identifier(Case, "authorization_number")
+    case.save(update_fields=["decided_at", "valid_from", "valid_to", "authorization_number"])
+    if status != case.status:
+        if not reason:
+            reason = DECISION_REASONS[status]
+            if round != Round.INITIAL:
+                reason = f"{Round(round).label}: {reason}"
+        services.case_transition(case=case, to=status, by=by, reason=reason)
+    events.case_decided_event(case=case, round=round, status=status, user=by)
+    return case
