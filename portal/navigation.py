@@ -33,7 +33,7 @@ CARECORE_LINKS = (
     NavLink("Home", "portal:home"),
     NavLink("Certification Summary", "cases:certification_summary"),
     NavLink("Authorization Lookup", "cases:authorization_lookup"),
-    NavLink("Eligibility Lookup", "cases:eligibility_lookup"),
+    NavLink("Eligibility Lookup", "reference:eligibility_lookup"),
     NavLink("Clinical Certification", "cases:request_authorization"),
     NavLink("Certification Requests In Progress", "cases:in_progress"),
     NavLink("Resources", "resources:index"),

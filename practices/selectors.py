@@ -148,3 +148,31 @@ def practice_access_managers(*, membership: PracticeMembership) -> QuerySet:
     return User.objects.filter(
         practice_memberships__practice_id=membership.practice_id, practice_memberships__is_access_manager=True
     ).order_by("last_name", "first_name", "username")
+
+
+def entitlement_refusal(*, user, entitlement: str, purpose: str) -> dict | None:
+    """Why ``user`` cannot ``purpose`` ("look up a patient's eligibility") for want of ``entitlement`` in any
+    practice, with whom to ask; None when they hold it somewhere.
+
+    ``{"reason": str, "managers": [User, ...]}``: the website access managers of the practices the user belongs to.
+    """
+    if practices_with_entitlement(user=user, entitlement=entitlement).exists():
+        return None
+    label = PracticeMembership._meta.get_field(entitlement).verbose_name
+    memberships = list(memberships_for(user))
+    if not memberships:
+        return {
+            "reason": f"Your account is not linked to a practice (TIN) yet, so you cannot {purpose}. Ask your "
+            f"practice's website access manager to add you to the practice with the {label} entitlement.",
+            "managers": [],
+        }
+    managers = []
+    for membership in memberships:
+        for manager in practice_access_managers(membership=membership):
+            if manager not in managers:
+                managers.append(manager)
+    return {
+        "reason": f"You do not have the {label} entitlement for your practice, so you cannot {purpose}. Your "
+        "practice's website access manager can give it to you.",
+        "managers": managers,
+    }

@@ -5,6 +5,7 @@ Nothing here imports ``cases``: the case build, Eligibility Lookup, P2P and the 
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import BooleanField, QuerySet, Value
@@ -100,6 +101,65 @@ def coverage_on(*, member: Member, health_plan_id: int, day: datetime.date) -> E
 def plan_delegates(*, health_plan_id: int, program_id: int) -> bool:
     """Whether the plan delegates this program's prior authorization to the portal."""
     return PlanProgram.objects.filter(health_plan_id=health_plan_id, program_id=program_id, is_delegated=True).exists()
+
+
+def not_delegated_message(*, plan_name: str, programs: str) -> str:
+    """What to do for a program the plan does not delegate: the case build's words (CASE-6)."""
+    return (
+        f"{plan_name} does not use EviCore for {programs} requests. Please call the number on the back of the "
+        "member's card to determine if an authorization is required."
+    )
+
+
+@dataclass(frozen=True)
+class SpanEligibility:
+    """One coverage span as Eligibility Lookup shows it (WL-3): the plan, the span, and the plan's programs."""
+
+    span: Eligibility
+    is_active: bool  # covers the day asked about (today)
+    has_ended: bool
+    delegated: list[PlanProgram]  # prior authorization through this portal, in the programs' order
+    other_programs: list[Program]  # the phone-in instruction applies
+    phone_in_instruction: str
+
+
+def member_eligibility(*, member: Member, day: datetime.date) -> list[SpanEligibility]:
+    """Each of the member's spans (latest start first) with the programs its plan delegates.
+
+    Two queries whatever the number of spans (the plans' delegations, the programs), plus the spans when
+    ``member`` was not read through ``members_lookup``. ``plan_delegates`` answers the same question for one
+    plan and one program.
+    """
+    spans = list(member.eligibility_spans.all())
+    active = {span.pk for span in coverages_on(member=member, day=day)}
+    delegations: dict[int, list[PlanProgram]] = {}
+    for plan_program in PlanProgram.objects.filter(
+        health_plan_id__in={span.health_plan_id for span in spans}, is_delegated=True
+    ).select_related("program"):
+        delegations.setdefault(plan_program.health_plan_id, []).append(plan_program)
+    programs = list(Program.objects.all()) if spans else []
+    found = []
+    for span in spans:
+        delegated = sorted(delegations.get(span.health_plan_id, []), key=lambda row: _program_order(row.program))
+        delegated_ids = {row.program_id for row in delegated}
+        found.append(
+            SpanEligibility(
+                span=span,
+                is_active=span.pk in active,
+                has_ended=span.coverage_end is not None and span.coverage_end < day,
+                delegated=delegated,
+                other_programs=[program for program in programs if program.pk not in delegated_ids],
+                phone_in_instruction=not_delegated_message(
+                    plan_name=span.health_plan.name,
+                    programs="any other program's" if delegated else "any program's",
+                ),
+            )
+        )
+    return found
+
+
+def _program_order(program: Program) -> tuple:
+    return (program.sort_order, program.name)
 
 
 # --- Providers and sites ----------------------------------------------------------------------------
