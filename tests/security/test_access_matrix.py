@@ -1,4 +1,5 @@
-"""Who gets what from every URL that names an object (SEC-1, ACC-9, ACC-10), as a table, for every method and role.
+"""Who gets what from every URL that names an object (SEC-1, ACC-9, ACC-10), as a table, for every method and role;
+and from the pages without a parameter whose answer depends on an entitlement (Eligibility Lookup).
 
 The URLs come from the resolver, so a new URL with a path parameter fails ``test_every_url_with_a_parameter_is
 _in_the_matrix`` until a row here says who may open it. Each cell is one request, made in a savepoint that is
@@ -63,11 +64,13 @@ class Page:
     """A provider page: the methods its decorator takes, and what each role gets for those methods.
 
     Roles not named get ``default``: for a page behind sign-in that is ``missing``, SEC-1's answer to an
-    object you may not see (the same bytes as one that does not exist).
+    object you may not see (the same bytes as one that does not exist). ``post``: the answers to POST where
+    they differ from GET's (a page that explains a refusal to read and refuses the post: 200, then 403).
     """
 
     methods: frozenset
     answers: dict = field(default_factory=dict)
+    post: dict | None = None
     gate: str = SIGNED_IN
     default: str = MISSING
     password_only: str | None = None  # a public page under a prefix the MFA middleware guards anyway
@@ -86,7 +89,8 @@ class Page:
             return MFA
         if not allowed:
             return METHOD
-        return self.answers.get(role, self.default)
+        answers = self.post if method == "POST" and self.post is not None else self.answers
+        return answers.get(role, self.default)
 
 
 # Who views a case and acts on it: its creator and the practice's members with case submission (the owner
@@ -95,6 +99,11 @@ EDITORS = {OWNER: OK, COLLEAGUE: OK}
 VIEWERS = {**EDITORS, DELEGATE: OK}
 # The manager of the owner's practice is the owner; practice members see their own practice's access page.
 PRACTICE_MEMBERS = {OWNER: OK, COLLEAGUE: OK, MEMBER: OK}
+# Every role past sign-in and MFA (the refusal pages answer 200 to read).
+SIGNED_IN_ROLES = (*PROVIDER_ROLES, REVIEWER, SUPERUSER)
+# Users with the case-submission entitlement in some practice: the owner and the colleague in the owner's, the
+# unrelated user (their practice's manager) in theirs.
+CASE_SUBMITTERS = {OWNER: OK, COLLEAGUE: OK, UNRELATED: OK}
 
 # (URL name, the object in it) -> what each role gets. The objects are described by OBJECTS below.
 PROVIDER_PAGES = {
@@ -152,6 +161,11 @@ PROVIDER_PAGES = {
     ("practices:practice_manage", "other practice"): Page(GET_POST, {UNRELATED: OK}),
     ("practices:member_access", "colleague in owner's practice"): Page(GET_POST, {OWNER: OK}),
     ("practices:member_access", "other practice's member, via owner's practice"): Page(GET_POST, {}),
+    # Eligibility Lookup looks up any member (reference data) for a user with case submission in a practice;
+    # anyone else reads why and whom to ask, and their lookup is refused (403) without a word about the member.
+    ("reference:eligibility_lookup", "a member's details"): Page(
+        GET_POST, dict.fromkeys(SIGNED_IN_ROLES, OK), post=CASE_SUBMITTERS, default=FORBIDDEN
+    ),
 }
 
 
@@ -170,6 +184,13 @@ OBJECTS = {
     "approved case": lambda w: _case_kwargs(w.approved),
     "pending case, the draft's document": lambda w: _case_kwargs(w.pending, w.draft_document),
     "bad token": lambda w: {"uidb64": "MQ", "token": "bad-token"},
+    "a member's details": lambda w: {
+        "data": {
+            "member_id": w.pending.member.member_id,
+            "date_of_birth": w.pending.member.date_of_birth.strftime("%m/%d/%Y"),
+            "last_name": w.pending.member.last_name,
+        }
+    },
     "owner's provider": lambda w: {"pk": w.account_provider.pk},
     "unrelated user's provider": lambda w: {"pk": w.other_account_provider.pk},
     "owner's grant": lambda w: {"pk": w.grant.pk},
@@ -323,8 +344,9 @@ def matrix(world) -> tuple[list, list[str]]:
     """Every (route, object, expectation, kwargs) row, and the URLs with parameters that no row covers."""
     rows, unclassified = [], []
     by_key = {}
+    without_parameters = {key for key, _ in PROVIDER_PAGES}
     for route in routes():
-        if not route.params:
+        if not route.params and route.key not in without_parameters:
             continue
         by_key[route.key] = route
         if route.admin_model:
