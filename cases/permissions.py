@@ -26,8 +26,8 @@ from django.db.models import Q, QuerySet
 
 from cases.models import Case, CaseStatus
 from practices.selectors import (
+    entitlement_refusal,
     memberships_for,
-    practice_access_managers,
     practices_with_entitlement,
     worklist_owners_visible_to,
 )
@@ -205,26 +205,7 @@ def new_case_refusal(user) -> dict | None:
 
     ``{"reason": str, "managers": [User, ...]}``: the managers of the practices the user belongs to.
     """
-    if practices_for_new_case(user).exists():
-        return None
-    memberships = list(memberships_for(user))
-    if not memberships:
-        return {
-            "reason": "Your account is not linked to a practice (TIN) yet, so you cannot request an authorization. "
-            "Ask your practice's website access manager to add you to the practice with the Case submission "
-            "entitlement.",
-            "managers": [],
-        }
-    managers = []
-    for membership in memberships:
-        for manager in practice_access_managers(membership=membership):
-            if manager not in managers:
-                managers.append(manager)
-    return {
-        "reason": "You do not have the Case submission entitlement for your practice, so you cannot request an "
-        "authorization. Your practice's website access manager can give it to you.",
-        "managers": managers,
-    }
+    return entitlement_refusal(user=user, entitlement="case_submission", purpose="request an authorization")
 
 
 # --- Helpers -------------------------------------------------------------------------------------

@@ -32,10 +32,7 @@ def eligibility_problem(*, member: Member, case: Case) -> str | None:
             message += f" The patient is covered by {other} on that date: go back and choose that insurer."
         return message
     if not reference_selectors.plan_delegates(health_plan_id=case.health_plan_id, program_id=case.program_id):
-        return (
-            f"{case.health_plan.name} does not use EviCore for {case.program.name} requests. Please call the number "
-            "on the back of the member's card to determine if an authorization is required."
-        )
+        return reference_selectors.not_delegated_message(plan_name=case.health_plan.name, programs=case.program.name)
     return None
 
 
