@@ -45,13 +45,20 @@ DECISION_REASONS = {
 BUNDLE_REASON = "Home Health bundle accepted: approved without clinical review."
 
 
-def line_validity(line: ServiceLine, *, approved_quantity: int) -> tuple[datetime.date, datetime.date]:
-    """The default validity of ``line`` approved for ``approved_quantity`` (``rules.line_validity``), from where
-    the request's period starts (``selectors.requested_period``) and, for Home Health, its timeframe."""
-    case = line.case
+def validity_basis(case: Case) -> tuple[datetime.date, int | None]:
+    """Where the request's period starts (``selectors.requested_period``) and, for Home Health, its timeframe in
+    days: what every line's default validity is counted from. Read once per case, not once per line."""
     start, _ = selectors.requested_period(case)
     result = selectors.case_outcome(case)
-    period_days = int(result.period_days) if result and result.period_days else None
+    return start, int(result.period_days) if result and result.period_days else None
+
+
+def line_validity(
+    line: ServiceLine, *, approved_quantity: int, basis: tuple[datetime.date, int | None] | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The default validity of ``line`` approved for ``approved_quantity`` (``rules.line_validity``), counted from
+    ``basis`` (``validity_basis`` of its case, read here when not given)."""
+    start, period_days = basis or validity_basis(line.case)
     return rules.line_validity(
         billing_basis=line.billing_basis, start=start, units=approved_quantity, period_days=period_days
     )
@@ -113,15 +120,30 @@ def case_bundle_approve(*, case: Case) -> Case:
     """The Home Health bundle accepted at submission: each line approved in the initial round for its requested
     visits and the bundle's 30 days, then decided like any case, by nobody (the system). The caller (``case_submit``)
     holds the case row locked."""
+    problem = _round_problem(case, Round.INITIAL)
+    if problem:
+        raise ValidationError(problem, code="round")
+    # Written together (a bundle has six lines, just created by the submission): one insert for the lines'
+    # determinations and one for their events, instead of a dozen statements per line.
+    basis = validity_basis(case)
+    now = timezone.now()
+    determinations = []
     for line in case.service_lines.select_related("hcpcs"):
-        _line_determine(
-            case=case,
-            line=line,
-            round=Round.INITIAL,
-            outcome=Outcome.APPROVED,
-            approved_quantity=line.quantity,
-            by=None,
+        line.case = case
+        valid_from, valid_to = line_validity(line, approved_quantity=line.quantity, basis=basis)
+        determinations.append(
+            Determination(
+                line=line,
+                round=Round.INITIAL,
+                outcome=Outcome.APPROVED,
+                approved_quantity=line.quantity,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                decided_by=None,
+                decided_at=now,
+            )
         )
+    events.lines_determined_events(determinations=Determination.objects.bulk_create(determinations))
     return _case_decide(case=case, round=Round.INITIAL, by=None, reason=BUNDLE_REASON)
 
 

@@ -26,13 +26,22 @@ def status_changed_event(*, change: CaseStatusChange) -> CaseEvent:
 
 
 def line_determined_event(*, determination: Determination) -> CaseEvent:
+    return CaseEvent.objects.create(**_line_determined(determination))
+
+
+def lines_determined_events(*, determinations: list[Determination]) -> list[CaseEvent]:
+    """``line_determined_event`` for several saved determinations, in one insert."""
+    return CaseEvent.objects.bulk_create([CaseEvent(**_line_determined(d)) for d in determinations])
+
+
+def _line_determined(determination: Determination) -> dict:
     line = determination.line
-    return CaseEvent.objects.create(
-        case_id=line.case_id,
-        kind=Kind.LINE_DETERMINED,
-        actor=determination.decided_by,
-        created_at=determination.decided_at,
-        payload={
+    return {
+        "case_id": line.case_id,
+        "kind": Kind.LINE_DETERMINED,
+        "actor": determination.decided_by,
+        "created_at": determination.decided_at,
+        "payload": {
             "determination": determination.pk,
             "round": determination.round,
             "line_number": line.line_number,
@@ -40,7 +49,7 @@ def line_determined_event(*, determination: Determination) -> CaseEvent:
             "outcome": determination.outcome,
             "approved_quantity": determination.approved_quantity,
         },
-    )
+    }
 
 
 def case_decided_event(*, case: Case, round: str, status: str, user) -> CaseEvent:
