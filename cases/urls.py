@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases.views import entry, steps, steps_clinical, steps_service, submitted
+from cases.views import entry, steps, steps_clinical, steps_service, submitted, worklist
 
 
 class RequestIdConverter:
@@ -24,6 +24,8 @@ urlpatterns = [
     path("", entry.carecore_home, name="carecore_home"),
     path("request/", entry.request_authorization, name="request_authorization"),
     path("in-progress/", entry.in_progress, name="in_progress"),
+    path("worklist/", worklist.worklist_page, name="worklist"),
+    path("worklist.csv", worklist.worklist_csv, name="worklist_csv"),
     path("<request_id:request_id>/", entry.resume, name="resume"),
     path("<request_id:request_id>/step/<slug:slug>/", steps.step, name="step"),
     path("<request_id:request_id>/clinical/<str:key>/", steps_clinical.clinical_page, name="clinical_page"),

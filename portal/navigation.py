@@ -31,7 +31,7 @@ PORTALS_MENU = (NavLink("CareCore", "cases:carecore_home"),)
 # The CareCore portal's bar on the case pages (SPEC, CASE section).
 CARECORE_LINKS = (
     NavLink("Home", "portal:home"),
-    NavLink("Certification Summary", "cases:certification_summary"),
+    NavLink("Certification Summary", "cases:worklist"),  # My Worklist, under CareCore's name for it
     NavLink("Authorization Lookup", "cases:authorization_lookup"),
     NavLink("Eligibility Lookup", "reference:eligibility_lookup"),
     NavLink("Clinical Certification", "cases:request_authorization"),

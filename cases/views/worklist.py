@@ -1,0 +1,176 @@
+"""My Worklist, CareCore's Certification Summary (WL-1, issue 11 item 5), and its CSV export.
+
+The search term may be a patient's name or Patient ID (PHI), and no PHI goes in a URL (browser history,
+proxies and access logs keep URLs): the search box posts the term, the view keeps it in the user's
+server-side session and redirects to the list (POST-redirect-GET). The list's own address carries only the
+tab, the sort and the page. The term stays until it is cleared or the session ends, so the tabs, the pages,
+the sort links and the CSV export all apply it. The term is never logged nor written to the audit log.
+"""
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.services import audit_record
+from cases import worklist
+from cases.views.common import request_grants
+
+PAGE_SIZE = 25
+SEARCH_SESSION_KEY = "cases.worklist.search"
+CSV_CHUNK = 500
+
+
+def _state(request, source) -> tuple[str, str]:
+    return worklist.clean_tab(source.get("tab")), worklist.clean_sort(source.get("sort"))
+
+
+def _address(name, *, tab, sort, page=None) -> str:
+    params = {"tab": tab, "sort": sort}
+    if page is not None:
+        params["page"] = page
+    return f"{reverse(name)}?{urlencode(params)}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def worklist_page(request):
+    if request.method == "POST":
+        return _search(request)
+    tab, sort = _state(request, request.GET)
+    term = worklist.clean_term(request.session.get(SEARCH_SESSION_KEY, ""))
+    grants = request_grants(request)
+    visible = worklist.submitted_cases(request.user, grants=grants)
+    found = worklist.search(visible, term)
+    counts = worklist.tab_counts(found)
+    listed = worklist.ordered(worklist.in_tab(found, tab), sort)
+    page = Paginator(listed.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's ids first, then its rows with what the table shows: joins for 25 rows, not for all of them.
+    ids = list(page.object_list)
+    by_pk = {case.pk: case for case in worklist.with_columns(visible.filter(pk__in=ids))}
+    now = timezone.now()
+    rows = [_row(by_pk[pk], grants, now) for pk in ids if pk in by_pk]
+    if rows:
+        # A page of patients' names is a PHI read (SEC-2): ids only, never the term.
+        audit_record(
+            action="worklist.viewed",
+            request=request,
+            details={"tab": tab, "sort": sort, "page": page.number, "searched": bool(term), "cases": ids},
+        )
+    return render(
+        request,
+        "cases/worklist.html",
+        {
+            "tabs": [
+                {
+                    "key": t.key,
+                    "label": t.label,
+                    "count": counts[t.key],
+                    "url": _address("cases:worklist", tab=t.key, sort=sort),
+                    "current": t.key == tab,
+                }
+                for t in worklist.TABS
+            ],
+            "tab": tab,
+            "tab_label": worklist.TABS_BY_KEY[tab].label,
+            "sort": sort,
+            "columns": _columns(tab, sort),
+            # The column headers are hidden on a phone (the table stacks): the same sorts as a GET form.
+            "sort_options": [
+                (f"{prefix}{column.key}", f"{column.label}, {way}")
+                for column in worklist.COLUMNS
+                for prefix, way in (("", "ascending"), ("-", "descending"))
+            ],
+            "rows": rows,
+            "page_obj": page,
+            "previous_url": _page_address(tab, sort, page.previous_page_number() if page.has_previous() else None),
+            "next_url": _page_address(tab, sort, page.next_page_number() if page.has_next() else None),
+            "term": term,
+            "csv_url": _address("cases:worklist_csv", tab=tab, sort=sort),
+        },
+    )
+
+
+def _page_address(tab, sort, number) -> str:
+    return _address("cases:worklist", tab=tab, sort=sort, page=number) if number is not None else ""
+
+
+def _search(request):
+    """The search box: keep the term in the session (never in the URL) and show the list's first page."""
+    tab, sort = _state(request, request.POST)
+    term = "" if "clear" in request.POST else worklist.clean_term(request.POST.get("q", ""))
+    if term:
+        request.session[SEARCH_SESSION_KEY] = term
+    else:
+        request.session.pop(SEARCH_SESSION_KEY, None)
+    return redirect(_address("cases:worklist", tab=tab, sort=sort))
+
+
+def _columns(tab, sort) -> list[dict]:
+    current, descending = sort.removeprefix("-"), sort.startswith("-")
+    columns = []
+    for column in worklist.COLUMNS:
+        is_current = column.key == current
+        # A click on the current column turns it around; any other column sorts ascending first.
+        next_sort = column.key if (not is_current or descending) else f"-{column.key}"
+        columns.append(
+            {
+                "label": column.label,
+                "url": _address("cases:worklist", tab=tab, sort=next_sort),
+                "aria_sort": ("descending" if descending else "ascending") if is_current else "",
+            }
+        )
+    return columns
+
+
+def _row(case, grants, now) -> dict:
+    pending = worklist.is_pending(case)
+    due = worklist.decision_due(case.decision_due_at, now) if pending else ""
+    return {
+        "case": case,
+        "procedures": worklist.procedures(case),
+        "shared_by": worklist.shared_by(case, grants),
+        "due": due,
+        "overdue": due == "overdue",
+    }
+
+
+class _Echo:
+    """csv.writer writes to it; each row comes back as the line to stream."""
+
+    def write(self, value):
+        return value
+
+
+@login_required
+@require_GET
+def worklist_csv(request):
+    """The current view (tab, search term, sort) as CSV, every page of it, streamed."""
+    tab, sort = _state(request, request.GET)
+    term = worklist.clean_term(request.session.get(SEARCH_SESSION_KEY, ""))
+    grants = request_grants(request)
+    found = worklist.search(worklist.submitted_cases(request.user, grants=grants), term)
+    listed = worklist.with_columns(worklist.ordered(worklist.in_tab(found, tab), sort))
+    audit_record(
+        action="worklist.exported",
+        request=request,
+        details={"tab": tab, "sort": sort, "searched": bool(term), "count": listed.count()},
+    )
+    now = timezone.now()
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(worklist.CSV_HEADER)
+        for case in listed.iterator(chunk_size=CSV_CHUNK):
+            yield writer.writerow(worklist.csv_row(case, grants, now))
+
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="certification-summary-{tab}-{stamp}.csv"'
+    return response

@@ -1,0 +1,215 @@
+"""My Worklist / Certification Summary (WL-1, issue 11 item 5): the query behind the page and its CSV, no HTTP.
+
+The user's submitted cases (``permissions.cases_visible_to`` restricted to ``submitted_at`` set: drafts are
+"Certification Requests In Progress"), narrowed by a tab, a search term and sorted by a whitelisted column.
+Everything here takes plain values (a tab key, a term, a sort key) that the view has read from the request;
+an unknown tab or sort key falls back to the default, never to an error.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+
+from cases import permissions
+from cases.models import Case, CaseStatus, ServiceLine
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    statuses: tuple[str, ...] | None  # None: every status
+
+
+# The seed's tabs, in its order (seed 001: "Pending Approved Partially Approved Denied Cancelled All Statuses").
+PENDING_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.PENDING_REVIEW, CaseStatus.ON_HOLD)
+TABS = (
+    Tab("pending", "Pending", PENDING_STATUSES),
+    Tab("approved", "Approved", (CaseStatus.APPROVED,)),
+    Tab("partially_approved", "Partially Approved", (CaseStatus.PARTIALLY_APPROVED,)),
+    Tab("denied", "Denied", (CaseStatus.DENIED,)),
+    Tab("cancelled", "Cancelled", (CaseStatus.CANCELLED,)),
+    Tab("all", "All Statuses", None),
+)
+TABS_BY_KEY = {tab.key: tab for tab in TABS}
+DEFAULT_TAB = "pending"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    order_by: tuple[str, ...]  # model fields (or the "first_procedure" annotation); empty: not sortable
+
+
+COLUMNS = (
+    Column("request_id", "Request ID", ("request_id",)),
+    Column("authorization", "Authorization ID", ("authorization_number",)),
+    Column("patient", "Patient", ("member__last_name", "member__first_name")),
+    Column("status", "Status", ("status",)),
+    Column("submitted", "Submitted", ("submitted_at",)),
+    Column("end_date", "End Date", ("valid_to",)),
+    Column("procedure", "Procedure", ("first_procedure",)),
+    Column("provider", "Ordering Provider", ("ordering_provider__last_name", "ordering_provider__organization_name")),
+    Column("site", "Site of Service", ("site__name",)),
+    Column("insurer", "Insurer", ("health_plan__name",)),
+    Column("due", "Decision Due", ("decision_due_at",)),
+)
+SORTS = {column.key: column for column in COLUMNS}
+DEFAULT_SORT = "-submitted"
+SEARCH_MAX_CHARS = 100
+SEARCH_MAX_WORDS = 6
+
+
+def submitted_cases(user, *, grants: permissions.Grants) -> QuerySet[Case]:
+    """Every submitted case ``user`` may view: their own, their practices' where they are entitled, and the
+    worklists shared with them (ACC-9). Never a draft, nor a request cancelled or expired before submission."""
+    return permissions.cases_visible_to(user, grants=grants).filter(submitted_at__isnull=False)
+
+
+def clean_tab(value) -> str:
+    return value if value in TABS_BY_KEY else DEFAULT_TAB
+
+
+def clean_sort(value) -> str:
+    """``"<key>"`` or ``"-<key>"`` for a whitelisted column; anything else is the default."""
+    value = value if isinstance(value, str) else ""
+    return value if value.removeprefix("-") in SORTS else DEFAULT_SORT
+
+
+def clean_term(value) -> str:
+    """The search term as typed, bounded: no NUL (PostgreSQL refuses it), at most 100 characters."""
+    value = value if isinstance(value, str) else ""
+    return " ".join(value.replace("\x00", "").split())[:SEARCH_MAX_CHARS]
+
+
+def search(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
+    """Each word of ``term`` must match one of the columns a provider knows a case by: request ID,
+    authorization ID, case number, patient name or Patient ID, a line's HCPCS code, the ordering provider
+    (name or NPI) or the site of service. "ada stone" finds Ada Stone; "E0260 stone" her hospital bed."""
+    for word in term.split()[:SEARCH_MAX_WORDS]:
+        procedure = ServiceLine.objects.filter(case=OuterRef("pk")).filter(
+            Q(hcpcs__code__icontains=word) | Q(label__icontains=word)
+        )
+        cases = cases.filter(
+            Q(request_id__icontains=word)
+            | Q(authorization_number__icontains=word)
+            | Q(case_number__icontains=word)
+            | Q(member__first_name__icontains=word)
+            | Q(member__last_name__icontains=word)
+            | Q(member__member_id__icontains=word)
+            | Q(ordering_provider__first_name__icontains=word)
+            | Q(ordering_provider__last_name__icontains=word)
+            | Q(ordering_provider__organization_name__icontains=word)
+            | Q(ordering_provider__npi__icontains=word)
+            | Q(site__name__icontains=word)
+            | Exists(procedure)
+        )
+    return cases
+
+
+def tab_counts(cases: QuerySet[Case]) -> dict[str, int]:
+    """The number of cases under each tab, in one aggregate query."""
+    aggregates = {
+        tab.key: Count("pk", filter=Q(status__in=tab.statuses)) if tab.statuses else Count("pk") for tab in TABS
+    }
+    return cases.order_by().aggregate(**aggregates)
+
+
+def in_tab(cases: QuerySet[Case], tab: str) -> QuerySet[Case]:
+    statuses = TABS_BY_KEY[clean_tab(tab)].statuses
+    return cases.filter(status__in=statuses) if statuses else cases
+
+
+def ordered(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
+    """Sorted by a whitelisted column, either way, empty values last, then by pk the same way (stable pages)."""
+    sort = clean_sort(sort)
+    descending = sort.startswith("-")
+    column = SORTS[sort.removeprefix("-")]
+    if "first_procedure" in column.order_by:
+        first_line = ServiceLine.objects.filter(case=OuterRef("pk")).order_by("line_number").values("hcpcs__code")
+        cases = cases.annotate(first_procedure=Subquery(first_line[:1]))
+    fields = [F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True) for name in column.order_by]
+    return cases.order_by(*fields, "-pk" if descending else "pk")
+
+
+def with_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """What a row shows, in a fixed number of queries whatever the number of rows."""
+    return cases.select_related(
+        "program", "health_plan", "member", "ordering_provider", "practice", "site", "created_by"
+    ).prefetch_related("service_lines__hcpcs")
+
+
+def procedures(case: Case) -> str:
+    """The case's HCPCS codes, in line order (from the prefetched lines)."""
+    lines = sorted(case.service_lines.all(), key=lambda line: line.line_number)
+    return ", ".join(dict.fromkeys(line.hcpcs.code for line in lines))
+
+
+def shared_by(case: Case, grants: permissions.Grants) -> str:
+    """The owner's name when the user sees ``case`` only because its creator shared their worklist; else ""."""
+    if case.created_by_id == grants.user_id or case.practice_id in grants.submission_practice_ids:
+        return ""
+    if case.practice_id in grants.appeals_practice_ids or case.created_by_id not in grants.delegated_owner_ids:
+        return ""
+    owner = case.created_by
+    return owner.get_full_name() or owner.get_username()
+
+
+def is_pending(case: Case) -> bool:
+    return case.status in PENDING_STATUSES
+
+
+def decision_due(due_at: datetime.datetime | None, now: datetime.datetime) -> str:
+    """ "due in 2 days 4 hours", "due in 3 hours 5 minutes", "due in 12 minutes", or "overdue"."""
+    if due_at is None:
+        return ""
+    left = due_at - now
+    if left <= datetime.timedelta(0):
+        return "overdue"
+    minutes = int(left.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+
+    def plural(number, word):
+        return f"{number} {word}{'' if number == 1 else 's'}"
+
+    if days:
+        parts = [plural(days, "day")] + ([plural(hours, "hour")] if hours else [])
+    elif hours:
+        parts = [plural(hours, "hour")] + ([plural(minutes, "minute")] if minutes else [])
+    else:
+        parts = [plural(max(minutes, 1), "minute")]
+    return "due in " + " ".join(parts)
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+CSV_HEADER = (*(column.label for column in COLUMNS), "Shared by")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or CR) gets a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_row(case: Case, grants: permissions.Grants, now: datetime.datetime) -> list[str]:
+    provider = case.ordering_provider
+    values = (
+        case.request_id,
+        case.authorization_number or "",
+        case.member.full_name if case.member else "",
+        case.get_status_display(),
+        case.submitted_at.strftime("%m/%d/%Y") if case.submitted_at else "",
+        case.valid_to.strftime("%m/%d/%Y") if case.valid_to else "",
+        procedures(case),
+        provider.display_name if provider else "",
+        case.site.name if case.site else "",
+        case.health_plan.name if case.health_plan else "",
+        decision_due(case.decision_due_at, now) if is_pending(case) else "",
+        shared_by(case, grants),
+    )
+    return [csv_cell(value) for value in values]
