@@ -161,6 +161,10 @@ PROVIDER_PAGES = {
     ("practices:practice_manage", "other practice"): Page(GET_POST, {UNRELATED: OK}),
     ("practices:member_access", "colleague in owner's practice"): Page(GET_POST, {OWNER: OK}),
     ("practices:member_access", "other practice's member, via owner's practice"): Page(GET_POST, {}),
+    # My Worklist (Certification Summary) and its CSV: every signed-in user has a worklist, scoped to the cases
+    # they may view (tests/security/test_worklist_scope.py); the search is a POST that redirects to the list.
+    ("cases:worklist", "a search"): Page(GET_POST, dict.fromkeys(SIGNED_IN_ROLES, OK)),
+    ("cases:worklist_csv", "the current view"): Page(GET, dict.fromkeys(SIGNED_IN_ROLES, OK)),
     # Eligibility Lookup looks up any member (reference data) for a user with case submission in a practice;
     # anyone else reads why and whom to ask, and their lookup is refused (403) without a word about the member.
     ("reference:eligibility_lookup", "a member's details"): Page(
@@ -191,6 +195,8 @@ OBJECTS = {
             "last_name": w.pending.member.last_name,
         }
     },
+    "a search": lambda w: {"data": {"q": w.pending.member.last_name, "tab": "all"}},
+    "the current view": lambda w: {},
     "owner's provider": lambda w: {"pk": w.account_provider.pk},
     "unrelated user's provider": lambda w: {"pk": w.other_account_provider.pk},
     "owner's grant": lambda w: {"pk": w.grant.pk},
