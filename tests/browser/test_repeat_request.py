@@ -66,7 +66,7 @@ def test_a_repeat_home_health_bundle_request_is_confirmed_step_by_step_and_count
 
     recent = page.get_by_role("region", name="Your recent submitted requests")
     expect(recent.get_by_role("cell", name=previous.request_id, exact=True)).to_be_visible()
-    expect(recent).not_to_contain_text(previous.member.last_name)  # the list never shows the patient
+    expect(recent).not_to_contain_text(previous.member.member_id)  # the list never shows the patient
     recent.get_by_role("button", name=f"Start from this request {previous.request_id}").click()
     expect(heading(page, "Requesting Provider Information")).to_be_visible()
     expect(page.get_by_role("status").or_(page.locator(".messages"))).to_contain_text(
