@@ -5,7 +5,6 @@ and a new request remembers the user's last provider, insurer and contact as def
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
 from cases import selectors
 from cases.models import Case
@@ -220,11 +219,18 @@ def test_with_another_provider_only_the_offices_own_contact_details_are_remember
     assert contact["contact_name"].value() == first.contact_name
 
 
-def test_defaults_come_from_the_same_practice_only(office, world):
+def test_defaults_come_from_the_users_own_requests_in_the_same_practice_only(office, world):
     user, client = office
-    fill_first_steps(client, world)
-    stranger = UserFactory()
-    assert selectors.last_request_defaults(stranger, practice_id=user.practice_memberships.get().practice_id) is None
+    first = fill_first_steps(client, world)
+    practice_id = user.practice_memberships.get().practice_id
+    assert selectors.last_request_defaults(user, practice_id=practice_id) == first
+    # Another practice of the same user, and a colleague in the same practice: not this request's defaults.
+    other_practice = submitter(user).practice_memberships.exclude(practice_id=practice_id).get().practice_id
+    assert selectors.last_request_defaults(user, practice_id=other_practice) is None
+    colleague = submitter(practice=first.practice)
+    assert selectors.last_request_defaults(colleague, practice_id=practice_id) is None
+    # The request being built is never its own default.
+    assert selectors.last_request_defaults(user, practice_id=practice_id, exclude_pk=first.pk) is None
 
 
 def test_the_request_page_asks_the_same_queries_however_many_previous_requests(
