@@ -65,3 +65,75 @@ def case_decided_event(*, case: Case, round: str, status: str, user) -> CaseEven
             "valid_to": case.valid_to.isoformat() if case.valid_to else None,
         },
     )
+
+
+# --- After submission: assignment, documents, holds, reconsiderations, appeals, extensions ---------------------
+
+
+def assigned_event(*, case: Case, reviewer, user) -> CaseEvent:
+    """``reviewer`` claimed the case (``user`` is the reviewer) or was assigned it by ``user``; None: released."""
+    return _event(case.pk, Kind.ASSIGNED, user, reviewer=reviewer.pk if reviewer else None)
+
+
+def document_added_event(*, document, user) -> CaseEvent:
+    return _event(document.case_id, Kind.DOCUMENT_ADDED, user, document=document.pk)
+
+
+def due_extended_event(*, extension) -> CaseEvent:
+    return _event(
+        extension.case_id,
+        Kind.DUE_EXTENDED,
+        extension.extended_by,
+        due_extension=extension.pk,
+        previous_due_at=extension.previous_due_at.isoformat(),
+        new_due_at=extension.new_due_at.isoformat(),
+    )
+
+
+def hold_placed_event(*, hold) -> CaseEvent:
+    return _event(
+        hold.case_id, Kind.HOLD_PLACED, hold.placed_by, hold=hold.pk, items=hold.items, due_on=hold.due_on.isoformat()
+    )
+
+
+def reconsideration_requested_event(*, reconsideration) -> CaseEvent:
+    return _event(
+        reconsideration.case_id,
+        Kind.RECONSIDERATION_REQUESTED,
+        reconsideration.requested_by,
+        reconsideration=reconsideration.pk,
+        sequence=reconsideration.sequence,
+    )
+
+
+def alternative_accepted_event(*, acceptance) -> CaseEvent:
+    determination = acceptance.determination
+    return _event(
+        determination.line.case_id,
+        Kind.ALTERNATIVE_ACCEPTED,
+        acceptance.accepted_by,
+        determination=determination.pk,
+        line_number=determination.line.line_number,
+    )
+
+
+def extension_requested_event(*, extension) -> CaseEvent:
+    return _event(
+        extension.case_id,
+        Kind.EXTENSION_REQUESTED,
+        extension.requested_by,
+        extension=extension.pk,
+        requested_valid_to=extension.requested_valid_to.isoformat(),
+    )
+
+
+def row_moved_event(*, row, kind: str, user) -> CaseEvent:
+    """A hold, reconsideration, appeal or extension moved to a new status (``cases.lifecycle.row_transition``)."""
+    payload = {type(row).__name__.lower(): row.pk, "status": row.status}
+    if hasattr(row, "sequence"):
+        payload["sequence"] = row.sequence
+    return _event(row.case_id, kind, user, **payload)
+
+
+def _event(case_id: int, kind: str, user, **payload) -> CaseEvent:
+    return CaseEvent.objects.create(case_id=case_id, kind=kind, actor=user, payload=payload)

@@ -42,7 +42,8 @@ class CaseAction(enum.StrEnum):
     UPLOAD = "upload"  # add clinical information to a submitted request under review
     APPEAL = "appeal"
     RECONSIDER = "reconsider"
-    EXTEND = "extend"
+    EXTEND = "extend"  # a one-time extension of an active authorization
+    ACCEPT_ALTERNATIVE = "accept_alternative"  # accept a DME alternative recommendation
 
 
 # Actions that change the case: they need the case-submission entitlement in the case's practice.
@@ -53,6 +54,7 @@ _SUBMISSION_ACTIONS = {
     CaseAction.WITHDRAW,
     CaseAction.UPLOAD,
     CaseAction.EXTEND,
+    CaseAction.ACCEPT_ALTERNATIVE,
 }
 _APPEALS_ACTIONS = {CaseAction.APPEAL, CaseAction.RECONSIDER}
 
@@ -67,6 +69,7 @@ _STATUSES_FOR = {
     CaseAction.APPEAL: {CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED},
     CaseAction.RECONSIDER: {CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED},
     CaseAction.EXTEND: {CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED},
+    CaseAction.ACCEPT_ALTERNATIVE: {CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED},
 }
 
 

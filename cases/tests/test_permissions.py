@@ -63,7 +63,7 @@ ACTS_ON_OWN = {
     "draft": {A.VIEW, A.EDIT, A.CANCEL_DRAFT, A.SUBMIT},
     "pending": {A.VIEW, A.WITHDRAW, A.UPLOAD},
     "approved": {A.VIEW, A.EXTEND},
-    "denied": {A.VIEW},
+    "denied": {A.VIEW, A.ACCEPT_ALTERNATIVE},
     "cancelled_draft": {A.VIEW},
     "expired": {A.VIEW},
     "lapsed_draft": {A.VIEW, A.EDIT, A.CANCEL_DRAFT, A.SUBMIT},

@@ -149,6 +149,12 @@ class Case(models.Model):
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField("Expiration Date", null=True, blank=True)
 
+    # --- Review (REV-1): the reviewer who claimed the case or was assigned it, and since when.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_cases"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
@@ -156,6 +162,7 @@ class Case(models.Model):
             models.Index(fields=["status", "expires_at"], name="case_status_expiry_idx"),
             models.Index(fields=["member", "program", "status"], name="case_member_program_idx"),
             models.Index(fields=["practice", "status", "-last_saved_at"], name="case_practice_status_idx"),
+            models.Index(fields=["status", "decision_due_at"], name="case_queue_due_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -236,6 +243,19 @@ class CaseEvent(models.Model):
         STATUS_CHANGED = "status_changed", "Status changed"
         LINE_DETERMINED = "line_determined", "Service line determined"
         DECIDED = "decided", "Decided"
+        ASSIGNED = "assigned", "Assigned"
+        DOCUMENT_ADDED = "document_added", "Clinical information added"
+        DUE_EXTENDED = "due_extended", "Decision due time extended"
+        HOLD_PLACED = "hold_placed", "Put on hold"
+        HOLD_ANSWERED = "hold_answered", "Hold answered"
+        HOLD_LAPSED = "hold_lapsed", "Hold lapsed"
+        RECONSIDERATION_REQUESTED = "reconsideration_requested", "Reconsideration requested"
+        RECONSIDERATION_DECIDED = "reconsideration_decided", "Reconsideration decided"
+        APPEAL_SUBMITTED = "appeal_submitted", "Appeal submitted"
+        APPEAL_DECIDED = "appeal_decided", "Appeal decided"
+        ALTERNATIVE_ACCEPTED = "alternative_accepted", "Alternative accepted"
+        EXTENSION_REQUESTED = "extension_requested", "Extension requested"
+        EXTENSION_DECIDED = "extension_decided", "Extension decided"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -307,6 +327,8 @@ class Determination(models.Model):
 
     line = models.ForeignKey(ServiceLine, on_delete=models.CASCADE, related_name="determinations")
     round = models.CharField(max_length=20, choices=DeterminationRound.choices)
+    # Which reconsideration or appeal of the round (its ``sequence``): up to five appeals per request (seed 004).
+    sequence = models.PositiveSmallIntegerField(default=1)
     outcome = models.CharField(max_length=20, choices=DeterminationOutcome.choices)
     approved_quantity = models.PositiveIntegerField(null=True, blank=True)
     valid_from = models.DateField(null=True, blank=True)
@@ -325,7 +347,9 @@ class Determination(models.Model):
     class Meta:
         ordering = ["line", "decided_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["line", "round"], name="unique_determination_per_line_and_round"),
+            models.UniqueConstraint(
+                fields=["line", "round", "sequence"], name="unique_determination_per_line_and_round"
+            ),
             models.CheckConstraint(
                 condition=~Q(outcome="approved")
                 | Q(
