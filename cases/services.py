@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from cases import decisions, events, permissions, rules, selectors, uploads, wizard
+from cases import decisions, events, holds, permissions, rules, selectors, uploads, wizard
 from cases.identifiers import new_identifier
 from cases.models import (
     BuilderRole,
@@ -407,6 +407,7 @@ def case_withdraw(*, case: Case, user, request=None) -> Case:
     """The provider cancels a submitted request that is still waiting for its decision."""
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     permissions.case_require(user, case, permissions.CaseAction.WITHDRAW)
+    holds.hold_close_open(case=case, by=user)  # a hold open on a withdrawn case is closed with it
     case_transition(case=case, to=S.CANCELLED, by=user, reason="Withdrawn by the provider.")
     audit_record(action="case.cancelled", request=request, actor=user, target=case)
     return case
