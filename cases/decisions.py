@@ -5,6 +5,12 @@ lines approved makes it Approved, some Partially Approved, none Denied (an alter
 approve the line requested). The decision calls ``services.case_transition`` once, so that the status, its
 history row and its event are written in one place. A round is decided once and its rows are never edited: a
 reconsideration or an appeal of a Denied or Partially Approved case is a new set of rows that may overturn it.
+
+A round is (round, sequence): the initial one is sequence 1, a reconsideration or an appeal takes the sequence
+of its ``Reconsideration`` or ``Appeal`` row, which must be submitted. A line's effective determination is its
+latest one; a later round determines only the lines not approved in theirs (approved lines carry over), and
+the case's status is derived from every line's effective determination. Deciding such a round also moves its
+reconsideration or appeal to Overturned (a line not approved is now approved) or Upheld.
 The Home Health bundle accepted at submission goes through the same path (``case_bundle_approve``).
 """
 
@@ -14,15 +20,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases import events, permissions, rules, selectors, services
+from cases import events, holds, lifecycle, permissions, rules, selectors, services
 from cases.identifiers import new_identifier
 from cases.models import (
+    Appeal,
     Case,
     CaseEvent,
     CaseStatus,
     Determination,
     DeterminationOutcome,
     DeterminationRound,
+    Reconsideration,
     ServiceLine,
 )
 
@@ -69,6 +77,7 @@ def line_determine(
     *,
     line: ServiceLine,
     round: str,
+    sequence: int = 1,
     outcome: str,
     approved_quantity: int | None = None,
     valid_from: datetime.date | None = None,
@@ -91,6 +100,7 @@ def line_determine(
         case=case,
         line=line,
         round=round,
+        sequence=sequence,
         outcome=outcome,
         approved_quantity=approved_quantity,
         valid_from=valid_from,
@@ -104,8 +114,9 @@ def line_determine(
 
 
 @transaction.atomic
-def case_decide(*, case: Case, round: str, by) -> Case:
-    """Decide ``case`` from its lines' determinations of ``round``; refused until every line has one.
+def case_decide(*, case: Case, round: str, sequence: int = 1, by) -> Case:
+    """Decide ``case`` from its lines' effective determinations after ``round`` (its ``sequence``); refused until
+    every line the round determines has its determination.
 
     Sets the case's decision time and validity (the approved lines' first and last day) and an authorization
     number when something is approved, then moves the status once. A reconsideration or an appeal that
@@ -113,7 +124,7 @@ def case_decide(*, case: Case, round: str, by) -> Case:
     """
     case = _locked_case(case.pk)
     _require_reviewer(by, case)
-    return _case_decide(case=case, round=round, by=by)
+    return _case_decide(case=case, round=round, sequence=sequence, by=by)
 
 
 def case_bundle_approve(*, case: Case) -> Case:
@@ -147,34 +158,66 @@ def case_bundle_approve(*, case: Case) -> Case:
     return _case_decide(case=case, round=Round.INITIAL, by=None, reason=BUNDLE_REASON)
 
 
-def round_decided(case: Case, round: str) -> bool:
-    return CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.DECIDED, payload__round=round).exists()
+def round_decided(case: Case, round: str, sequence: int = 1) -> bool:
+    return CaseEvent.objects.filter(
+        case=case, kind=CaseEvent.Kind.DECIDED, payload__round=round, payload__sequence=sequence
+    ).exists()
+
+
+def effective_determinations(case: Case, *, excluding: tuple[str, int] | None = None) -> dict[int, Determination]:
+    """Each line's latest determination, by line id (lines never determined are absent); ``excluding`` leaves
+    out one round's rows, (round, sequence), to read what stood before it."""
+    rows = Determination.objects.filter(line__case=case).select_related("line", "guideline").order_by("pk")
+    if excluding:
+        rows = rows.exclude(round=excluding[0], sequence=excluding[1])
+    return {row.line_id: row for row in rows}  # the later row of a line replaces the earlier
+
+
+def review_row(case: Case, round: str, sequence: int):
+    """The submitted reconsideration or appeal a later round answers, or None."""
+    model = {Round.RECONSIDERATION: Reconsideration, Round.APPEAL: Appeal}.get(round)
+    if model is None:
+        return None
+    return model.objects.filter(case=case, sequence=sequence, status=model.Status.SUBMITTED).first()
 
 
 # --- Internals: the case row is locked by the caller ---------------------------------------------------------
 
 
-def _locked_case(pk: int) -> Case:
+def locked_case(pk: int) -> Case:
+    """The case row, locked until the transaction ends: every post-decision service starts here."""
     return Case.objects.select_for_update(of=("self",)).select_related("program").get(pk=pk)
+
+
+_locked_case = locked_case
+
+
+def is_reviewer(user, case: Case) -> bool:
+    """Staff holding ``cases.review_case``, with ``case`` in their queue."""
+    return user is not None and permissions.cases_in_review_queue(user).filter(pk=case.pk).exists()
 
 
 def _require_reviewer(user, case: Case) -> None:
     """Only staff holding ``cases.review_case`` determine and decide, on a case in their queue."""
-    if user is None or not permissions.cases_in_review_queue(user).filter(pk=case.pk).exists():
+    if not is_reviewer(user, case):
         raise PermissionDenied("Only a clinical reviewer can determine or decide a case.")
 
 
-def _round_problem(case: Case, round: str) -> str | None:
-    """Why ``case`` takes no determination or decision in ``round`` now, or None."""
+def _round_problem(case: Case, round: str, sequence: int = 1) -> str | None:
+    """Why ``case`` takes no determination or decision in ``round`` (its ``sequence``) now, or None."""
     if round not in ROUND_STATUSES:
         return f"{round!r} is not a review round."
     label = Round(round).label.lower()
     if case.status not in ROUND_STATUSES[round]:
         return f"A case that is {case.get_status_display()} takes no {label} determination."
-    if round_decided(case, round):
+    if round == Round.INITIAL and sequence != 1:
+        return "A case has one initial round."
+    if round_decided(case, round, sequence):
         return f"The {label} of this case is decided: its determinations cannot change."
-    if round == Round.RECONSIDERATION and Determination.objects.filter(line__case=case, round=Round.APPEAL).exists():
+    if round == Round.RECONSIDERATION and Appeal.objects.filter(case=case).exclude(status=Appeal.Status.DRAFT).exists():
         return "A reconsideration is no longer possible once an appeal is received."
+    if round != Round.INITIAL and review_row(case, round, sequence) is None:
+        return f"This case has no submitted {label} {sequence} to determine."
     return None
 
 
@@ -183,6 +226,7 @@ def _line_determine(
     case: Case,
     line: ServiceLine,
     round: str,
+    sequence: int = 1,
     outcome: str,
     approved_quantity: int | None = None,
     valid_from: datetime.date | None = None,
@@ -193,19 +237,22 @@ def _line_determine(
     alternative: str = "",
     by,
 ) -> Determination:
-    problem = _round_problem(case, round)
+    problem = _round_problem(case, round, sequence)
     if problem:
         raise ValidationError(problem, code="round")
     line = ServiceLine.objects.select_related("hcpcs").get(pk=line.pk)
     if line.case_id != case.pk:
         raise ValidationError("This service line belongs to another case.", code="line")
     line.case = case
-    if Determination.objects.filter(line=line, round=round).exists():
-        raise ValidationError(
-            f"Line {line.line_number} ({line.hcpcs.code}) already has its {Round(round).label.lower()} determination.",
-            code="determined",
-        )
-    determination = Determination(line=line, round=round, outcome=outcome, decided_by=by, decided_at=timezone.now())
+    name = f"Line {line.line_number} ({line.hcpcs.code})"
+    if Determination.objects.filter(line=line, round=round, sequence=sequence).exists():
+        raise ValidationError(f"{name} already has its {Round(round).label.lower()} determination.", code="determined")
+    standing = effective_determinations(case).get(line.pk)
+    if round != Round.INITIAL and standing is not None and standing.outcome == Outcome.APPROVED:
+        raise ValidationError(f"{name} is approved: its approval carries over.", code="approved")
+    determination = Determination(
+        line=line, round=round, sequence=sequence, outcome=outcome, decided_by=by, decided_at=timezone.now()
+    )
     errors = {}
     if outcome == Outcome.APPROVED:
         if approved_quantity is None or not 1 <= approved_quantity <= line.quantity:
@@ -249,19 +296,25 @@ def _line_determine(
     return determination
 
 
-def _case_decide(*, case: Case, round: str, by, reason: str = "") -> Case:
-    problem = _round_problem(case, round)
+def _case_decide(*, case: Case, round: str, sequence: int = 1, by, reason: str = "") -> Case:
+    problem = _round_problem(case, round, sequence)
     if problem:
         raise ValidationError(problem, code="round")
+    was_on_hold = case.status == S.ON_HOLD
     lines = list(case.service_lines.select_related("hcpcs"))
-    determinations = {d.line_id: d for d in Determination.objects.filter(line__case=case, round=round)}
-    missing = [f"line {line.line_number} ({line.hcpcs.code})" for line in lines if line.pk not in determinations]
+    # Nothing stands before the initial round (the bundle's approval counts its queries).
+    before = {} if round == Round.INITIAL else effective_determinations(case, excluding=(round, sequence))
+    this_round = {d.line_id: d for d in Determination.objects.filter(line__case=case, round=round, sequence=sequence)}
+    # The lines this round determines: every line in the initial round, the ones not approved in a later one.
+    due = [line for line in lines if round == Round.INITIAL or _not_approved(before.get(line.pk))]
+    missing = [f"line {line.line_number} ({line.hcpcs.code})" for line in due if line.pk not in this_round]
     if not lines or missing:
         raise ValidationError(
             f"Determine every service line before deciding the case: {', '.join(missing) or 'no lines'}.",
             code="undetermined",
         )
-    approved = [d for d in determinations.values() if d.outcome == Outcome.APPROVED]
+    effective = {**before, **this_round}
+    approved = [d for d in effective.values() if d.outcome == Outcome.APPROVED]
     if len(approved) == len(lines):
         status = S.APPROVED
     elif approved:
@@ -280,5 +333,20 @@ def _case_decide(*, case: Case, round: str, by, reason: str = "") -> Case:
             if round != Round.INITIAL:
                 reason = f"{Round(round).label}: {reason}"
         services.case_transition(case=case, to=status, by=by, reason=reason)
-    events.case_decided_event(case=case, round=round, status=status, user=by)
+    events.case_decided_event(case=case, round=round, sequence=sequence, status=status, user=by)
+    if was_on_hold:  # a hold is open only while the case is On Hold: a decided case's hold is closed
+        holds.hold_close_open(case=case, by=by)
+    row = review_row(case, round, sequence)
+    if row is not None:
+        overturned = any(d.outcome == Outcome.APPROVED for d in this_round.values())
+        lifecycle.row_transition(
+            row,
+            to=row.Status.OVERTURNED if overturned else row.Status.UPHELD,
+            by=by,
+            fields={"decided_by": by, "decided_at": case.decided_at},
+        )
     return case
+
+
+def _not_approved(determination: Determination | None) -> bool:
+    return determination is None or determination.outcome != Outcome.APPROVED

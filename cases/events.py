@@ -44,6 +44,7 @@ def _line_determined(determination: Determination) -> dict:
         "payload": {
             "determination": determination.pk,
             "round": determination.round,
+            "sequence": determination.sequence,
             "line_number": line.line_number,
             "hcpcs": line.hcpcs.code,
             "outcome": determination.outcome,
@@ -52,14 +53,15 @@ def _line_determined(determination: Determination) -> dict:
     }
 
 
-def case_decided_event(*, case: Case, round: str, status: str, user) -> CaseEvent:
-    """The case's decision for ``round``: ``status`` is what the lines' determinations made of it."""
+def case_decided_event(*, case: Case, round: str, status: str, user, sequence: int = 1) -> CaseEvent:
+    """The case's decision for ``round`` (its ``sequence``): ``status`` is what the lines' determinations made of it."""
     return CaseEvent.objects.create(
         case=case,
         kind=Kind.DECIDED,
         actor=user,
         payload={
             "round": round,
+            "sequence": sequence,
             "status": status,
             "valid_from": case.valid_from.isoformat() if case.valid_from else None,
             "valid_to": case.valid_to.isoformat() if case.valid_to else None,

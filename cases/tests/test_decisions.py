@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from cases import decisions, services
-from cases.models import Case, CaseEvent, CaseStatus, CaseStatusChange, Determination
+from cases import decisions, holds, services
+from cases.models import Appeal, Case, CaseEvent, CaseStatus, CaseStatusChange, Determination, Hold, Reconsideration
 from cases.tests.factories import attested_case, draft_case, home_health_answers, submitted_case
 from cases.tests.test_service_lines import dme_case
 from reference.models import Program
@@ -51,22 +51,48 @@ def dme_guideline(catalog):
     return guideline_for("dme")
 
 
-def determine_all(case, outcomes, *, by, round=INITIAL, guideline=None):
-    """Determine each line of ``case`` in turn: "a" approved (as requested), "d" denied, "x" alternative."""
-    for line, outcome in zip(case.service_lines.all(), outcomes, strict=True):
+def determine_all(case, outcomes, *, by, round=INITIAL, sequence=1, guideline=None, lines=None):
+    """Determine each line of ``case`` (or ``lines``) in turn: "a" approved (as requested), "d" denied, "x"
+    alternative."""
+    lines = case.service_lines.all() if lines is None else lines
+    for line, outcome in zip(lines, outcomes, strict=True):
+        common = {"line": line, "round": round, "sequence": sequence, "by": by}
         if outcome == "a":
-            decisions.line_determine(line=line, round=round, outcome="approved", approved_quantity=line.quantity, by=by)
+            decisions.line_determine(**common, outcome="approved", approved_quantity=line.quantity)
         else:
             extra = {"alternative": "A standard wheelchair (K0001)."} if outcome == "x" else {}
             decisions.line_determine(
-                line=line,
-                round=round,
+                **common,
                 outcome="denied" if outcome == "d" else "alternative_offered",
                 guideline=guideline,
-                by=by,
                 **DENIAL,
                 **extra,
             )
+
+
+def reconsideration_row(case, sequence=1):
+    """A submitted reconsideration, as ``reconsiderations.reconsideration_request`` leaves it."""
+    return Reconsideration.objects.create(
+        case=case, sequence=sequence, reason="Look again.", requested_by=case.created_by
+    )
+
+
+def appeal_row(case, sequence=1):
+    """A submitted appeal, as ``appeals.appeal_submit`` leaves it."""
+    now = timezone.now()
+    user = case.created_by
+    return Appeal.objects.create(
+        case=case,
+        sequence=sequence,
+        status="submitted",
+        reason="Medically necessary.",
+        created_by=user,
+        updated_by=user,
+        submitted_by=user,
+        submitted_at=now,
+        due_at=now + datetime.timedelta(days=30),
+        draft_expires_at=now,
+    )
 
 
 # --- The transition ------------------------------------------------------------------------------------------
@@ -397,9 +423,14 @@ def test_a_reconsideration_overturns_a_denial_in_new_rows(catalog, reviewer, dme
         decisions.line_determine(
             line=case.service_lines.first(), round=INITIAL, outcome="approved", approved_quantity=1, by=reviewer
         )
+    with pytest.raises(ValidationError, match="no submitted reconsideration 1"):
+        determine_all(case, "aaa", by=reviewer, round=RECONSIDERATION)
+    reconsideration = reconsideration_row(case)
     determine_all(case, "aaa", by=reviewer, round=RECONSIDERATION)
     case = decisions.case_decide(case=case, round=RECONSIDERATION, by=reviewer)
 
+    reconsideration.refresh_from_db()
+    assert (reconsideration.status, reconsideration.decided_by) == ("overturned", reviewer)
     assert case.status == S.APPROVED
     assert case.authorization_number and case.valid_from == case.date_of_service
     assert initial_rows(case) == before
@@ -419,22 +450,33 @@ def test_an_upheld_reconsideration_moves_no_status_and_an_appeal_follows(catalog
     determine_all(case, "add", by=reviewer, guideline=dme_guideline)
     case = decisions.case_decide(case=case, round=INITIAL, by=reviewer)
     changes = case.status_changes.count()
-    determine_all(case, "add", by=reviewer, round=RECONSIDERATION, guideline=dme_guideline)
+    purchase, daily, monthly = case.service_lines.all()
+    reconsideration = reconsideration_row(case)
+    # The approved line carries over: only the lines not approved are determined again.
+    with pytest.raises(ValidationError, match=r"Line 1 \(K0005\) is approved: its approval carries over"):
+        determine_all(case, "a", by=reviewer, round=RECONSIDERATION, lines=[purchase])
+    determine_all(case, "dd", by=reviewer, round=RECONSIDERATION, guideline=dme_guideline, lines=[daily, monthly])
     case = decisions.case_decide(case=case, round=RECONSIDERATION, by=reviewer)
     assert (case.status, case.status_changes.count()) == (S.PARTIALLY_APPROVED, changes)
+    reconsideration.refresh_from_db()
+    assert reconsideration.status == "upheld" and reconsideration.decided_at == case.decided_at
     with pytest.raises(ValidationError, match="reconsideration of this case is decided"):
         decisions.case_decide(case=case, round=RECONSIDERATION, by=reviewer)
 
-    determine_all(case, "aaa", by=reviewer, round=APPEAL)
+    appeal_row(case)
+    determine_all(case, "aa", by=reviewer, round=APPEAL, lines=[daily, monthly])
     case = decisions.case_decide(case=case, round=APPEAL, by=reviewer)
     assert case.status == S.APPROVED
-    assert Determination.objects.filter(line__case=case).count() == 9
+    assert Determination.objects.filter(line__case=case).count() == 7
+    assert Appeal.objects.get(case=case).status == "overturned"
 
 
 def test_no_reconsideration_once_an_appeal_is_received(catalog, reviewer, dme_guideline):
     case = dme_case()
     determine_all(case, "ddd", by=reviewer, guideline=dme_guideline)
     decisions.case_decide(case=case, round=INITIAL, by=reviewer)
+    reconsideration_row(case)
+    appeal_row(case)
     decisions.line_determine(
         line=case.service_lines.first(), round=APPEAL, outcome="approved", approved_quantity=1, by=reviewer
     )
@@ -442,3 +484,68 @@ def test_no_reconsideration_once_an_appeal_is_received(catalog, reviewer, dme_gu
         decisions.line_determine(
             line=case.service_lines.last(), round=RECONSIDERATION, outcome="approved", approved_quantity=3, by=reviewer
         )
+
+
+def test_appeals_are_rounds_with_sequences_each_decided_once(catalog, reviewer, dme_guideline):
+    case = dme_case()
+    determine_all(case, "add", by=reviewer, guideline=dme_guideline)
+    case = decisions.case_decide(case=case, round=INITIAL, by=reviewer)
+    _, daily, monthly = case.service_lines.all()
+
+    first = appeal_row(case, 1)
+    determine_all(case, "dd", by=reviewer, round=APPEAL, sequence=1, guideline=dme_guideline, lines=[daily, monthly])
+    case = decisions.case_decide(case=case, round=APPEAL, sequence=1, by=reviewer)
+    first.refresh_from_db()
+    assert (case.status, first.status) == (S.PARTIALLY_APPROVED, "upheld")
+    with pytest.raises(ValidationError, match="appeal of this case is decided"):
+        decisions.case_decide(case=case, round=APPEAL, sequence=1, by=reviewer)
+    with pytest.raises(ValidationError, match="no submitted appeal 2"):
+        decisions.line_determine(
+            line=daily, round=APPEAL, sequence=2, outcome="approved", approved_quantity=1, by=reviewer
+        )
+
+    second = appeal_row(case, 2)
+    decisions.line_determine(
+        line=daily, round=APPEAL, sequence=2, outcome="approved", approved_quantity=21, by=reviewer
+    )
+    with pytest.raises(ValidationError, match=r"line 3 \(E0260\)"):
+        decisions.case_decide(case=case, round=APPEAL, sequence=2, by=reviewer)
+    determine_all(case, "d", by=reviewer, round=APPEAL, sequence=2, guideline=dme_guideline, lines=[monthly])
+    case = decisions.case_decide(case=case, round=APPEAL, sequence=2, by=reviewer)
+    second.refresh_from_db()
+    # Line 2 approved in the second appeal: overturned in part; the case is still partially approved.
+    assert (case.status, second.status, second.decided_by) == (S.PARTIALLY_APPROVED, "overturned", reviewer)
+    effective = decisions.effective_determinations(case)
+    assert [(row.round, row.sequence, row.outcome) for row in effective.values()] == [
+        (INITIAL, 1, "approved"),
+        (APPEAL, 2, "approved"),
+        (APPEAL, 2, "denied"),
+    ]
+    assert case.valid_to == effective[case.service_lines.get(line_number=1).pk].valid_to
+    decided = CaseEvent.objects.filter(case=case, kind="decided").order_by("pk")
+    assert [(e.payload["round"], e.payload["sequence"]) for e in decided] == [(INITIAL, 1), (APPEAL, 1), (APPEAL, 2)]
+    determined = CaseEvent.objects.filter(case=case, kind="line_determined").latest("pk")
+    assert (determined.payload["round"], determined.payload["sequence"]) == (APPEAL, 2)
+
+
+def test_the_initial_round_has_one_sequence(catalog, reviewer):
+    case = submitted_case()
+    with pytest.raises(ValidationError, match="one initial round"):
+        decisions.line_determine(
+            line=case.service_lines.first(),
+            round=INITIAL,
+            sequence=2,
+            outcome="approved",
+            approved_quantity=1,
+            by=reviewer,
+        )
+
+
+def test_a_decided_case_closes_its_open_hold(catalog, reviewer):
+    case = submitted_case()
+    due_on = timezone.localdate() + datetime.timedelta(days=7)
+    hold = holds.hold_place(case=case, items=["progress_notes"], note="", due_on=due_on, by=reviewer)
+    determine_all(case, "a" * case.service_lines.count(), by=reviewer)
+    decisions.case_decide(case=case, round=INITIAL, by=reviewer)
+    hold.refresh_from_db()
+    assert hold.status == Hold.Status.CLOSED and hold.closed_at is not None
