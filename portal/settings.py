@@ -331,6 +331,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "options": {"expires": 15 * 60.0},
     },
+    "lapse-due-holds": {
+        "task": "cases.tasks.lapse_due_holds",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 15 * 60.0},
+    },
 }
 # A worker whose last heartbeat is older than this is reported as stale by /health/.
 WORKER_HEARTBEAT_STALE_AFTER = 3 * 60

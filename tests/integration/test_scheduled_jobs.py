@@ -13,9 +13,9 @@ from celery.schedules import schedule as interval_schedule
 from django.conf import settings
 from django.utils import timezone
 
-from cases.models import Case, CaseStatus, CaseStatusChange
-from cases.tasks import expire_stale_drafts
-from cases.tests.factories import draft_case
+from cases.models import Case, CaseStatus, CaseStatusChange, Hold
+from cases.tasks import expire_stale_drafts, lapse_due_holds
+from cases.tests.factories import draft_case, submitted_case
 from portal.health import check_worker
 from portal.models import WorkerHeartbeat
 from portal.tasks import record_worker_heartbeat
@@ -24,6 +24,7 @@ from reference.services import catalog_load
 # Each beat job, and the worker test below that proves it catches up. A new beat job needs its own.
 CATCH_UP_PROVEN_BY = {
     "cases.tasks.expire_stale_drafts": "test_a_run_after_lost_runs_expires_drafts_whose_time_passed_long_ago",
+    "cases.tasks.lapse_due_holds": "test_a_run_after_lost_runs_lapses_holds_due_long_ago",
     "portal.tasks.record_worker_heartbeat": "test_a_heartbeat_after_lost_runs_makes_a_stale_worker_fresh_again",
 }
 
@@ -100,6 +101,39 @@ def test_running_the_expiry_job_twice_expires_each_draft_once(start_worker):
     changes = CaseStatusChange.objects.filter(case=stale, to_status=CaseStatus.EXPIRED)
     assert changes.count() == 1
     assert status_of(stale) == CaseStatus.EXPIRED
+
+
+# --- cases.tasks.lapse_due_holds ---------------------------------------------------------------------------
+
+
+def held_case_due(days_ago: int) -> Hold:
+    """A submitted case on hold (placed by hand, as a reviewer would) whose due date was ``days_ago`` days ago."""
+    case = submitted_case()
+    hold = Hold.objects.create(
+        case=case, items=["medication_list"], due_on=timezone.localdate(), placed_by=case.created_by
+    )
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.ON_HOLD)
+    Hold.objects.filter(pk=hold.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=days_ago))
+    return hold
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_run_after_lost_runs_lapses_holds_due_long_ago(start_worker):
+    catalog_load()
+    long_ago, yesterday, due_today = held_case_due(30), held_case_due(1), held_case_due(0)
+    worker = start_worker()
+    lost = lapse_due_holds.apply_async(queue=worker.queue, expires=timezone.now() - datetime.timedelta(seconds=1))
+    worker.wait_for_log(f"Discarding revoked task: cases.tasks.lapse_due_holds[{lost.id}]")
+    assert Hold.objects.get(pk=long_ago.pk).status == Hold.Status.OPEN
+
+    run_and_wait(worker, lapse_due_holds)
+    run_and_wait(worker, lapse_due_holds)
+    for hold in (long_ago, yesterday):
+        assert Hold.objects.get(pk=hold.pk).status == Hold.Status.LAPSED
+        assert status_of(hold.case) == CaseStatus.PENDING_REVIEW
+        assert CaseStatusChange.objects.filter(case=hold.case, reason__startswith="Hold lapsed").count() == 1
+    assert Hold.objects.get(pk=due_today.pk).status == Hold.Status.OPEN
 
 
 # --- portal.tasks.record_worker_heartbeat ------------------------------------------------------------------
