@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases.views import entry, steps, steps_clinical, steps_service, submitted, worklist
+from cases.views import entry, steps, steps_clinical, steps_service, submitted, upload, worklist
 
 
 class RequestIdConverter:
@@ -33,6 +33,7 @@ urlpatterns = [
     path("<request_id:request_id>/summary/", submitted.summary, name="summary"),
     path("<request_id:request_id>/summary.pdf", submitted.summary_pdf, name="summary_pdf"),
     path("<request_id:request_id>/cancel/", submitted.cancel, name="cancel"),
+    path("<request_id:request_id>/upload/", upload.upload_more, name="upload_more"),
     path("<request_id:request_id>/documents/<int:pk>/", submitted.document, name="document"),
     path("<request_id:request_id>/diagnoses/", steps_service.diagnoses, name="diagnoses"),
 ]
