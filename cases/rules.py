@@ -59,6 +59,17 @@ def add_business_days(start: datetime.date, count: int) -> datetime.date:
     return day
 
 
+def business_days_after(start: datetime.date, count: int) -> datetime.date:
+    """The last day of a window of ``count`` business days that opens after ``start`` (a decision's day): seed 002,
+    "up to 60 business days to accept the alternative recommendation". Weekends and federal holidays not counted."""
+    return add_business_days(start, count)
+
+
+def last_day_within(start: datetime.date, days: int) -> datetime.date:
+    """The last calendar day of a window of ``days`` days after ``start`` (the appeal window: day 180 is in)."""
+    return start + datetime.timedelta(days=days)
+
+
 @dataclass(frozen=True)
 class DateOfServiceRules:
     """A plan's rules for one program (reference.PlanProgram): same-day and retrospective requests."""

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cases import holds, services
+from cases import appeals, holds, services
 
 
 @shared_task
@@ -15,3 +15,9 @@ def expire_stale_drafts() -> int:
 def lapse_due_holds() -> int:
     """REV-3: holds whose due date has passed lapse and their cases return to review (beat, every 15 minutes)."""
     return holds.holds_lapse()
+
+
+@shared_task
+def delete_expired_appeal_drafts() -> int:
+    """WL-5, seed 004: appeal drafts not submitted within five calendar days are deleted (beat, every hour)."""
+    return appeals.appeal_drafts_delete()

@@ -13,8 +13,8 @@ from celery.schedules import schedule as interval_schedule
 from django.conf import settings
 from django.utils import timezone
 
-from cases.models import Case, CaseStatus, CaseStatusChange, Hold
-from cases.tasks import expire_stale_drafts, lapse_due_holds
+from cases.models import Appeal, Case, CaseStatus, CaseStatusChange, Hold
+from cases.tasks import delete_expired_appeal_drafts, expire_stale_drafts, lapse_due_holds
 from cases.tests.factories import draft_case, submitted_case
 from portal.health import check_worker
 from portal.models import WorkerHeartbeat
@@ -25,6 +25,7 @@ from reference.services import catalog_load
 CATCH_UP_PROVEN_BY = {
     "cases.tasks.expire_stale_drafts": "test_a_run_after_lost_runs_expires_drafts_whose_time_passed_long_ago",
     "cases.tasks.lapse_due_holds": "test_a_run_after_lost_runs_lapses_holds_due_long_ago",
+    "cases.tasks.delete_expired_appeal_drafts": "test_a_run_after_lost_runs_deletes_appeal_drafts_expired_long_ago",
     "portal.tasks.record_worker_heartbeat": "test_a_heartbeat_after_lost_runs_makes_a_stale_worker_fresh_again",
 }
 
@@ -134,6 +135,37 @@ def test_a_run_after_lost_runs_lapses_holds_due_long_ago(start_worker):
         assert status_of(hold.case) == CaseStatus.PENDING_REVIEW
         assert CaseStatusChange.objects.filter(case=hold.case, reason__startswith="Hold lapsed").count() == 1
     assert Hold.objects.get(pk=due_today.pk).status == Hold.Status.OPEN
+
+
+# --- cases.tasks.delete_expired_appeal_drafts -------------------------------------------------------------
+
+
+def appeal_draft_expired(seconds_ago: float) -> Appeal:
+    """A draft appeal of a denied case (written by hand, as appeals.appeal_draft_start would) expired long ago."""
+    case = submitted_case()
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.DENIED, decided_at=timezone.now())
+    expires = timezone.now() - datetime.timedelta(seconds=seconds_ago)
+    return Appeal.objects.create(
+        case=case, sequence=1, created_by=case.created_by, updated_by=case.created_by, draft_expires_at=expires
+    )
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_run_after_lost_runs_deletes_appeal_drafts_expired_long_ago(start_worker):
+    catalog_load()
+    long_ago, just_now, kept = appeal_draft_expired(3 * 24 * 3600), appeal_draft_expired(5), appeal_draft_expired(-3600)
+    worker = start_worker()
+    lost = delete_expired_appeal_drafts.apply_async(
+        queue=worker.queue, expires=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    worker.wait_for_log(f"Discarding revoked task: cases.tasks.delete_expired_appeal_drafts[{lost.id}]")
+    assert Appeal.objects.filter(pk=long_ago.pk).exists()
+
+    run_and_wait(worker, delete_expired_appeal_drafts)
+    run_and_wait(worker, delete_expired_appeal_drafts)
+    assert not Appeal.objects.filter(pk__in=[long_ago.pk, just_now.pk]).exists()
+    assert Appeal.objects.filter(pk=kept.pk).exists()
 
 
 # --- portal.tasks.record_worker_heartbeat ------------------------------------------------------------------
