@@ -336,6 +336,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "options": {"expires": 15 * 60.0},
     },
+    "delete-expired-appeal-drafts": {
+        "task": "cases.tasks.delete_expired_appeal_drafts",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 60 * 60.0},
+    },
 }
 # A worker whose last heartbeat is older than this is reported as stale by /health/.
 WORKER_HEARTBEAT_STALE_AFTER = 3 * 60
