@@ -167,7 +167,7 @@ def round_decided(case: Case, round: str, sequence: int = 1) -> bool:
 def effective_determinations(case: Case, *, excluding: tuple[str, int] | None = None) -> dict[int, Determination]:
     """Each line's latest determination, by line id (lines never determined are absent); ``excluding`` leaves
     out one round's rows, (round, sequence), to read what stood before it."""
-    rows = Determination.objects.filter(line__case=case).select_related("line", "guideline").order_by("pk")
+    rows = Determination.objects.filter(line__case=case).select_related("line__hcpcs", "guideline").order_by("pk")
     if excluding:
         rows = rows.exclude(round=excluding[0], sequence=excluding[1])
     return {row.line_id: row for row in rows}  # the later row of a line replaces the earlier

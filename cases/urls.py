@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from cases.views import entry, steps, steps_clinical, steps_service, submitted, upload, worklist
+from cases.views import entry, post_decision, steps, steps_clinical, steps_service, submitted, upload, worklist
 
 
 class RequestIdConverter:
@@ -33,6 +33,11 @@ urlpatterns = [
     path("<request_id:request_id>/summary/", submitted.summary, name="summary"),
     path("<request_id:request_id>/summary.pdf", submitted.summary_pdf, name="summary_pdf"),
     path("<request_id:request_id>/cancel/", submitted.cancel, name="cancel"),
+    path("<request_id:request_id>/reconsideration/", post_decision.reconsider, name="reconsider"),
+    path("<request_id:request_id>/appeals/", post_decision.appeal_list, name="appeals"),
+    path("<request_id:request_id>/appeals/<int:sequence>/", post_decision.appeal_detail, name="appeal"),
+    path("<request_id:request_id>/alternative/<int:line_number>/", post_decision.alternative, name="alternative"),
+    path("<request_id:request_id>/extension/", post_decision.extension, name="extension"),
     path("<request_id:request_id>/upload/", upload.upload_more, name="upload_more"),
     path("<request_id:request_id>/documents/<int:pk>/", submitted.document, name="document"),
     path("<request_id:request_id>/diagnoses/", steps_service.diagnoses, name="diagnoses"),
