@@ -1,9 +1,17 @@
+import datetime
+import io
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.demo import DEMO_USERS
 from accounts.models import User
+from cases import holds, permissions, services, worklist
+from cases.models import Case, CaseEvent, CaseStatus, CaseStatusChange, Determination, Hold
 from reference.models import DiagnosisCode, Eligibility, HcpcsCode, Member, PlanProgram, Program, Provider, Site
 from reference.validators import is_valid_npi
 from resources.models import ClinicalGuideline
@@ -36,6 +44,7 @@ def test_seed_demo_twice_changes_nothing():
 def test_the_generator_makes_the_same_people_on_every_run():
     call_command("seed_demo", scale=50)
     first = world_fingerprint()
+    demo_cases().delete()  # built for some of these people
     Member.objects.all().delete()
     Provider.objects.all().delete()
     Site.objects.all().delete()
@@ -97,3 +106,99 @@ def test_every_demo_login_can_pass_mfa_with_the_pin_from_the_email(settings):
         pin = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
         response = client.post("/mfa/verify/", {"code": pin}, follow=True)
         assert "Welcome," in response.content.decode(), demo.username
+
+
+# --- The demo cases (issue 11 item 15) -----------------------------------------------------------------------
+
+
+def demo_cases():
+    return Case.objects.filter(practice__memberships__user__username="mjohnson", additional_notes__startswith="Demo")
+
+
+def test_the_demo_office_has_a_case_in_every_status_reached_through_its_history():
+    call_command("seed_demo", scale=60)
+    cases = demo_cases()
+    statuses = set(cases.values_list("status", flat=True))
+    # Submitted is where every submission passes on its way to review or the bundle's approval, never a stop.
+    assert statuses == set(CaseStatus.values) - {CaseStatus.EXPIRED, CaseStatus.SUBMITTED}, statuses
+    for case in cases.exclude(status=CaseStatus.DRAFT):
+        changes = list(CaseStatusChange.objects.filter(case=case).order_by("changed_at", "pk"))
+        path = [changes[0].from_status] + [change.to_status for change in changes]
+        assert path[:2] == [CaseStatus.DRAFT, CaseStatus.SUBMITTED] and path[-1] == case.status, path
+        assert all(a.to_status == b.from_status for a, b in itertools.pairwise(changes)), path
+        # The history reads as lived: submitted before it was decided, nothing in the future.
+        assert case.submitted_at <= changes[-1].changed_at <= timezone.now()
+
+
+def test_every_worklist_tab_of_the_demo_provider_lists_cases_and_the_reviewers_queue_has_work():
+    call_command("seed_demo", scale=60)
+    office = User.objects.get(username="mjohnson")
+    counts = worklist.tab_counts(worklist.submitted_cases(office, grants=permissions.grants_of(office)))
+    assert all(counts[tab.key] for tab in worklist.TABS), counts
+    assert permissions.drafts_visible_to(office).exists()
+
+    queue = permissions.cases_in_review_queue(User.objects.get(username="rnreviewer"))
+    waiting = queue.filter(status__in=worklist.PENDING_STATUSES)
+    assert waiting.filter(decision_due_at__lt=timezone.now()).exists()  # overdue
+    assert waiting.filter(
+        decision_due_at__gt=timezone.now(), decision_due_at__lt=timezone.now() + datetime.timedelta(days=2)
+    ).exists()  # due soon
+    assert waiting.filter(status=CaseStatus.ON_HOLD).exists()
+
+
+def test_the_demo_decisions_carry_their_validity_numbers_and_reasons():
+    call_command("seed_demo", scale=60)
+    cases = demo_cases()
+    approved = cases.filter(status__in=[CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED])
+    assert {case.program.code for case in approved.filter(status=CaseStatus.APPROVED)} == {"dme", "home-health"}
+    assert not approved.filter(authorization_number__isnull=True).exists()
+    assert not approved.filter(valid_from__isnull=True).exists() and not approved.filter(valid_to__isnull=True).exists()
+    refusals = Determination.objects.filter(line__case__in=cases).exclude(outcome="approved")
+    partial = refusals.filter(line__case__status=CaseStatus.PARTIALLY_APPROVED)
+    assert partial.exists() and refusals.filter(line__case__status=CaseStatus.DENIED, outcome="denied").exists()
+    assert refusals.filter(outcome="alternative_offered").exclude(alternative="").exists()
+    for refusal in refusals:
+        assert refusal.criterion_not_met and refusal.documentation_needed and refusal.guideline_id
+        assert refusal.guideline.program_id == refusal.line.case.program_id
+        assert refusal.decided_by.username == "rnreviewer"
+
+    on_hold = cases.get(status=CaseStatus.ON_HOLD)
+    assert holds.hold_open(on_hold).items and holds.hold_open(on_hold).due_on > timezone.localdate()
+    lapsed = Hold.objects.get(case__in=cases, status=Hold.Status.LAPSED)
+    assert holds.decide_on_original(lapsed.case)
+
+
+def test_the_demo_cases_are_built_once():
+    def counts():
+        return [model.objects.count() for model in (Case, CaseStatusChange, CaseEvent, Determination, Hold)]
+
+    call_command("seed_demo", scale=60)
+    first = counts()
+    assert first[0] >= 12
+    out = io.StringIO()
+    call_command("seed_demo", scale=60, stdout=out)
+    assert counts() == first
+    assert "demo cases: 0 added" in out.getvalue()
+
+
+def test_an_expired_demo_draft_is_started_anew_on_the_next_run():
+    call_command("seed_demo", scale=60)
+    draft = demo_cases().get(status=CaseStatus.DRAFT)
+    assert services.drafts_expire(now=draft.expires_at) == 1
+    call_command("seed_demo", scale=60)
+    assert demo_cases().filter(status=CaseStatus.DRAFT).count() == 1
+    assert demo_cases().filter(status=CaseStatus.EXPIRED).count() == 1
+
+
+def test_the_demo_provider_opens_every_demo_case_and_the_reviewer_the_queue(signed_in_client):
+    call_command("seed_demo", scale=60)
+    office = signed_in_client(User.objects.get(username="mjohnson"))
+    assert office.get(reverse("cases:worklist")).status_code == 200
+    for case in demo_cases().exclude(status=CaseStatus.DRAFT):
+        response = office.get(reverse("cases:case_detail", args=[case.request_id]))
+        assert response.status_code == 200, case.additional_notes
+    reviewer = signed_in_client(User.objects.get(username="rnreviewer"))
+    response = reviewer.get(reverse("admin:cases_case_changelist"))
+    assert response.status_code == 200
+    pending = demo_cases().filter(status=CaseStatus.PENDING_REVIEW).first()
+    assert pending.case_number in response.content.decode()

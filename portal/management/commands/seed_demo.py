@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_USERS, demo_users_ensure
+from cases.demo import demo_cases_ensure
 from mfa.demo import mfa_demo_devices_ensure
 from practices.demo import practices_demo_ensure
 from reference.demo import members_generate, providers_generate, sites_generate
@@ -39,6 +40,7 @@ class Command(BaseCommand):
                 ("demo logins", demo_users_ensure),
                 ("demo MFA devices", mfa_demo_devices_ensure),
                 ("practices", practices_demo_ensure),
+                ("demo cases", demo_cases_ensure),
             ]
         for label, step in steps:
             step_started = time.monotonic()
