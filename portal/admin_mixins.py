@@ -66,6 +66,7 @@ class PHIAuditAdminMixin:
         if shown is not None:
             details = {"via": "admin", "page": "change"}
             inlines = _inline_ids(response.context_data.get("inline_admin_formsets", ()))
+            inlines.update(response.context_data.get("audit_shown", {}))  # rows a custom page shows (a case's)
             if inlines:
                 details["inlines"] = inlines
             audit_record(action=f"{self.opts.model_name}.viewed", request=request, target=shown, details=details)

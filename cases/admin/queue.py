@@ -1,66 +1,141 @@
-"""Cases in the admin: the reviewers' queue, read-only (decisions arrive with the reviewer queue, through services).
+"""Cases in the admin: the reviewers' work queue (REV-1, CMS-2) and, through ``actions``, the case page.
 
 The list and every object URL are scoped by ``cases.permissions.cases_in_review_queue``: submitted requests
 only, for staff holding ``cases.review_case``. A draft, an expired draft or a request cancelled before
-submission answers as a missing object. Nobody changes a case here, the superuser included: a status moves
-only through ``cases.services.case_transition``.
+submission answers as a missing object. Nobody changes a case through the model form, the superuser included:
+a status moves only through ``cases.services.case_transition``, called by the services the actions call.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html
 
-from cases.models import Case, CaseStatusChange, ClinicalDocument, ServiceLine
+from audit.services import audit_record
+from cases import queue
+from cases.admin import filters
+from cases.admin.actions import CaseActionsMixin
+from cases.models import Case
 from cases.permissions import cases_in_review_queue
 from portal.admin_mixins import PHIAuditAdminMixin, ReadOnlyAdminMixin
 
 
-class CaseStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = CaseStatusChange
-    fields = ("changed_at", "from_status", "to_status", "changed_by", "reason")
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("changed_by")
-
-
-class ServiceLineInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = ServiceLine
-    fields = ("line_number", "hcpcs", "label", "quantity", "unit", "billing_basis")
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("hcpcs")
-
-
-class ClinicalDocumentInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = ClinicalDocument
-    fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
-    extra = 0
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by")
-
-
 @admin.register(Case)
-class CaseAdmin(PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseAdmin(CaseActionsMixin, PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    change_list_template = "admin/cases/case/change_list.html"
     list_display = (
-        "request_id",
         "case_number",
-        "status",
+        "request_id",
+        "patient",
         "program",
-        "is_urgent",
-        "submitted_at",
-        "decision_due_at",
-        "authorization_number",
+        "urgency",
+        "status_shown",
+        "clock",
+        "assigned_to_shown",
     )
-    list_filter = ("status", "program", "is_urgent")
-    search_fields = ("request_id", "case_number", "episode_id", "authorization_number")
-    list_select_related = ("program",)
-    date_hierarchy = "submitted_at"
-    inlines = (ServiceLineInline, ClinicalDocumentInline, CaseStatusChangeInline)
+    list_display_links = ("case_number", "request_id")
+    list_filter = (
+        filters.QueueFilter,
+        filters.UrgencyFilter,
+        filters.StatusFilter,
+        filters.DueFilter,
+        filters.AssignedFilter,
+        filters.DecideOnOriginalFilter,
+    )
+    # Exact identifiers, and the start of the patient's last name. The search text never reaches the logs (the
+    # project strips query strings) nor the audit (``PHIAuditAdminMixin`` records only that a search was made).
+    search_fields = (
+        "=case_number",
+        "=request_id",
+        "=authorization_number",
+        "=member__member_id",
+        "^member__last_name",
+        "=ordering_provider__npi",
+    )
+    search_help_text = (
+        "Case number, request ID, authorization number, patient ID, the start of the patient's last name, or the "
+        "ordering provider's NPI."
+    )
+    list_select_related = ("program", "member", "assigned_to")
+    list_per_page = 50
+    actions = ("claim_selected",)
     exclude = ("clinical_answers",)
 
     def get_queryset(self, request):
-        # The one scope for the queue (SEC-1); the change, history and delete URLs fetch through it too.
-        queryset = cases_in_review_queue(request.user)
+        # The one scope for the queue (SEC-1); the change, history and action URLs fetch through it too.
+        # The scope already joins some relations, so Django skips ``list_select_related``: the list's are added here.
+        queryset = queue.with_queue_fields(cases_in_review_queue(request.user)).select_related(
+            *self.list_select_related
+        )
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
+
+    def get_ordering(self, request):
+        return queue.queue_ordering()
+
+    def changelist_view(self, request, extra_context=None):
+        counts = queue.queue_counts(request.user) if queue.is_reviewer(request.user) else []
+        extra_context = {
+            **(extra_context or {}),
+            "queue_counts": counts,
+            "count_statuses": [(status.value, status.label) for status in queue.AWAITING_DECISION],
+        }
+        return super().changelist_view(request, extra_context)
+
+    def has_view_permission(self, request, obj=None):
+        # The review permission opens the queue and the case page; without it nothing is listed (the scope).
+        return super().has_view_permission(request, obj) or queue.is_reviewer(request.user)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or queue.is_reviewer(request.user)
+
+    # --- Columns -----------------------------------------------------------------------------------------
+
+    @admin.display(description="Patient", ordering="member__last_name")
+    def patient(self, case):
+        return case.member.full_name if case.member else ""
+
+    @admin.display(description="Urgency", ordering="-is_urgent")
+    def urgency(self, case):
+        return "Expedited" if case.is_urgent else "Standard"
+
+    @admin.display(description="Status", ordering="status")
+    def status_shown(self, case):
+        if getattr(case, "decide_on_original", False):
+            return format_html(
+                '{}<br><strong class="queue-flag">Hold lapsed: decide on the original submission</strong>',
+                case.get_status_display(),
+            )
+        return case.get_status_display()
+
+    @admin.display(description="Decision due", ordering="decision_due_at")
+    def clock(self, case):
+        text, overdue = queue.clock(case)
+        if overdue:
+            return format_html('<strong class="clock clock--overdue">{}</strong>', text)
+        return format_html('<span class="clock">{}</span>', text)
+
+    @admin.display(description="Assigned to", ordering="assigned_to__last_name")
+    def assigned_to_shown(self, case):
+        if case.assigned_to is None:
+            return "Unassigned"
+        return case.assigned_to.get_full_name() or case.assigned_to.get_username()
+
+    # --- Bulk action ---------------------------------------------------------------------------------------
+
+    @admin.action(description="Claim selected cases")
+    def claim_selected(self, request, queryset):
+        if not queue.is_reviewer(request.user):
+            raise PermissionDenied("Only clinical reviewers work cases.")
+        claimed, refused = [], []
+        for case in queryset:
+            try:
+                queue.case_claim(case=case, by=request.user)
+            except ValidationError as error:
+                refused.append(f"{case.case_number}: {' '.join(error.messages)}")
+            else:
+                claimed.append(case.pk)
+        if claimed:
+            audit_record(action="case.claimed", request=request, details={"via": "admin", "ids": claimed})
+            messages.success(request, f"You are working {len(claimed)} more case{'s' if len(claimed) != 1 else ''}.")
+        for text in refused:
+            messages.warning(request, text)
