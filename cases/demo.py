@@ -189,20 +189,19 @@ class Denial:
     alternative: str = ""
 
 
-def decide(office: DemoOffice, case: Case, outcomes: dict, *, round: str = "initial", sequence: int = 1) -> Case:
-    """The reviewer determines each line (``outcomes``: HCPCS code -> "approved" or a ``Denial``; a line not
-    named is approved as requested), then decides the case."""
+def decide(office: DemoOffice, case: Case, outcomes: dict, *, otherwise="approved") -> Case:
+    """The reviewer determines each line in the initial round (``outcomes``: HCPCS code -> "approved" or a
+    ``Denial``; ``otherwise`` for the lines not named), then decides the case."""
     program = case.program.code
     for line in ServiceLine.objects.filter(case=case).select_related("hcpcs"):
-        outcome = outcomes.get(line.hcpcs.code, "approved")
+        outcome = outcomes.get(line.hcpcs.code, otherwise)
         if outcome == "approved":
             approved = {"outcome": "approved", "approved_quantity": line.quantity}
-            decisions.line_determine(line=line, round=round, sequence=sequence, **approved, by=office.reviewer)
+            decisions.line_determine(line=line, round="initial", **approved, by=office.reviewer)
             continue
         decisions.line_determine(
             line=line,
-            round=round,
-            sequence=sequence,
+            round="initial",
             outcome="alternative_offered" if outcome.alternative else "denied",
             criterion=outcome.criterion,
             guideline=office.guideline(program, outcome.guideline),
@@ -210,7 +209,7 @@ def decide(office: DemoOffice, case: Case, outcomes: dict, *, round: str = "init
             alternative=outcome.alternative,
             by=office.reviewer,
         )
-    return decisions.case_decide(case=case, round=round, sequence=sequence, by=office.reviewer)
+    return decisions.case_decide(case=case, round="initial", by=office.reviewer)
 
 
 def hold(office: DemoOffice, case: Case, *, items, note: str, due_in_days: int):
@@ -277,7 +276,7 @@ def demo_cases_ensure() -> int:
     )
     added = 0
     for scenario in SCENARIOS:
-        if NOTE_PREFIX + scenario.note in present or not scenario.available():
+        if NOTE_PREFIX + scenario.note in present:
             continue
         with transaction.atomic():
             scenario.build(office, scenario.note)

@@ -5,12 +5,13 @@ some days ago, decided later, a hold due in a few days. Its note is the marker t
 twice and, shown on the case as the additional notes, tells the visitor what the case is there to show.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cases import holds, services
+from cases import alternatives, appeals, extensions, holds, reconsiderations, services
 from cases.demo import DemoOffice, Denial, clock, decide, draft_build, hold, submitted_build
-from cases.models import HoldItem
+from cases.models import DeterminationOutcome, HoldItem
 
 WHEELCHAIR_DENIAL = Denial(
     criterion="Mobility limitation in the home not shown to be unresolved by a cane, walker or manual wheelchair.",
@@ -28,14 +29,17 @@ ULTRALIGHT_ALTERNATIVE = Denial(
     guideline="Power Mobility Devices",
     alternative="K0001 Standard wheelchair",
 )
+HOMEBOUND_DENIAL = Denial(
+    criterion="Homebound status is not documented: the member drives to outpatient appointments.",
+    documentation="The physician's note of the member's homebound status and what leaving home requires.",
+    guideline="Home Health Services",
+)
 
 
 @dataclass(frozen=True)
 class Scenario:
     note: str
     build: Callable[[DemoOffice, str], object]
-    # Whether the services this scenario needs exist (some arrive with later work).
-    available: Callable[[], bool] = lambda: True
 
 
 def in_progress(office, note):
@@ -121,6 +125,73 @@ def cancelled(office, note):
         services.case_withdraw(case=case, user=office.owner)
 
 
+def alternative_accepted(office, note):
+    with clock(days_ago=13):
+        case = submitted_build(office, program="dme", note=note, dme_lines=[("E0260", 2), ("K0005", 1)])
+    with clock(days_ago=9):
+        decide(office, case, {"K0005": ULTRALIGHT_ALTERNATIVE})
+    offered = case.service_lines.get(hcpcs__code="K0005").determinations.get(
+        outcome=DeterminationOutcome.ALTERNATIVE_OFFERED
+    )
+    with clock(days_ago=7):
+        alternatives.alternative_accept(determination=offered, user=office.owner)
+
+
+def reconsideration_requested(office, note):
+    with clock(days_ago=12):
+        case = submitted_build(office, program="dme", note=note, dme_lines=[("E0277", 2)])
+    with clock(days_ago=8):
+        decide(office, case, {"E0277": MATTRESS_DENIAL})
+    with clock(days_ago=2):
+        reconsiderations.reconsideration_request(
+            case=case,
+            user=office.owner,
+            reason="The wound care nurse has staged the sacral ulcer since the request was sent.",
+            documentation=reconsiderations.reconsideration_prefill(case),
+        )
+
+
+def appeal_submitted(office, note):
+    with clock(days_ago=20):
+        case = submitted_build(office, program="home-health", note=note)
+    with clock(days_ago=16):
+        decide(office, case, {}, otherwise=HOMEBOUND_DENIAL)
+    with clock(days_ago=3):
+        appeal = appeals.appeal_draft_start(case=case, user=office.owner)
+        appeal = appeals.appeal_draft_save(
+            appeal=appeal,
+            user=office.owner,
+            reason="The member left home only for dialysis, which the attached visit log shows.",
+            contact_name=f"{office.owner.first_name} {office.owner.last_name}",
+            contact_phone=office.providers[0].phone,
+        )
+        appeals.appeal_submit(appeal=appeal, user=office.owner)
+
+
+def appeal_draft(office, note):
+    with clock(days_ago=11):
+        case = submitted_build(office, program="dme", note=note, dme_lines=[("K0823", 13)])
+    with clock(days_ago=7):
+        decide(office, case, {"K0823": WHEELCHAIR_DENIAL})
+    # Started today: a draft is kept five calendar days, then the hourly job deletes it.
+    appeal = appeals.appeal_draft_start(case=case, user=office.owner)
+    appeals.appeal_draft_save(appeal=appeal, user=office.owner, reason="The manual wheelchair trial notes follow.")
+
+
+def extension_requested(office, note):
+    with clock(days_ago=30):
+        case = submitted_build(office, program="dme", note=note, dme_lines=[("E0260", 2)])
+    with clock(days_ago=27):
+        case = decide(office, case, {})
+    with clock(days_ago=1):
+        extensions.extension_request(
+            case=case,
+            user=office.owner,
+            reason="Discharge from the rehabilitation unit moved: the bed is needed for one more month.",
+            requested_valid_to=case.valid_to + datetime.timedelta(days=30),
+        )
+
+
 SCENARIOS = (
     Scenario("in progress, built up to the attestation.", in_progress),
     Scenario("pending medical review, its decision due tomorrow.", pending_due_soon),
@@ -134,4 +205,9 @@ SCENARIOS = (
     Scenario("denied: a power wheelchair, with the criterion not met.", denied),
     Scenario("alternative offered: a standard wheelchair instead of an ultralightweight one.", alternative_offered),
     Scenario("cancelled: withdrawn by the office while it waited for review.", cancelled),
+    Scenario("alternative accepted: a standard wheelchair instead of an ultralightweight one.", alternative_accepted),
+    Scenario("denied: a powered mattress; a reconsideration is waiting for its decision.", reconsideration_requested),
+    Scenario("denied: Home Health visits, homebound status not shown; an appeal was submitted.", appeal_submitted),
+    Scenario("denied: a power wheelchair; an appeal draft was started today.", appeal_draft),
+    Scenario("approved after review: a hospital bed; a one-time extension is requested.", extension_requested),
 )

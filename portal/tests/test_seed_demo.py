@@ -11,7 +11,18 @@ from django.utils import timezone
 from accounts.demo import DEMO_USERS
 from accounts.models import User
 from cases import holds, permissions, services, worklist
-from cases.models import Case, CaseEvent, CaseStatus, CaseStatusChange, Determination, Hold
+from cases.models import (
+    AlternativeAcceptance,
+    Appeal,
+    AuthorizationExtension,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    CaseStatusChange,
+    Determination,
+    Hold,
+    Reconsideration,
+)
 from reference.models import DiagnosisCode, Eligibility, HcpcsCode, Member, PlanProgram, Program, Provider, Site
 from reference.validators import is_valid_npi
 from resources.models import ClinicalGuideline
@@ -168,13 +179,34 @@ def test_the_demo_decisions_carry_their_validity_numbers_and_reasons():
     assert holds.decide_on_original(lapsed.case)
 
 
+def test_the_demo_has_a_reconsideration_an_appeal_a_draft_appeal_an_accepted_alternative_and_an_extension():
+    call_command("seed_demo", scale=60)
+    cases = demo_cases()
+    reconsideration = Reconsideration.objects.get(case__in=cases)
+    assert reconsideration.status == Reconsideration.Status.SUBMITTED
+    assert reconsideration.case.status == CaseStatus.DENIED and reconsideration.documentation
+    submitted = Appeal.objects.get(case__in=cases, status=Appeal.Status.SUBMITTED)
+    assert submitted.due_at > timezone.now() and submitted.case.status == CaseStatus.DENIED
+    draft = Appeal.objects.get(case__in=cases, status=Appeal.Status.DRAFT)
+    assert draft.reason and draft.draft_expires_at > timezone.now() + datetime.timedelta(days=4)
+    acceptance = AlternativeAcceptance.objects.get(determination__line__case__in=cases)
+    assert acceptance.determination.line.case.status == CaseStatus.PARTIALLY_APPROVED
+    extension = AuthorizationExtension.objects.get(case__in=cases)
+    assert extension.status == AuthorizationExtension.Status.REQUESTED
+    assert extension.requested_valid_to > extension.previous_valid_to >= timezone.localdate()
+    # Each went through its service: the event the timeline shows is there.
+    kinds = set(CaseEvent.objects.filter(case__in=cases).values_list("kind", flat=True))
+    assert {"reconsideration_requested", "appeal_submitted", "alternative_accepted", "extension_requested"} <= kinds
+
+
 def test_the_demo_cases_are_built_once():
     def counts():
-        return [model.objects.count() for model in (Case, CaseStatusChange, CaseEvent, Determination, Hold)]
+        rows = (Case, CaseStatusChange, CaseEvent, Determination, Hold, Reconsideration, Appeal, AuthorizationExtension)
+        return [model.objects.count() for model in rows]
 
     call_command("seed_demo", scale=60)
     first = counts()
-    assert first[0] >= 12
+    assert first[0] >= 17
     out = io.StringIO()
     call_command("seed_demo", scale=60, stdout=out)
     assert counts() == first
@@ -195,8 +227,11 @@ def test_the_demo_provider_opens_every_demo_case_and_the_reviewer_the_queue(sign
     office = signed_in_client(User.objects.get(username="mjohnson"))
     assert office.get(reverse("cases:worklist")).status_code == 200
     for case in demo_cases().exclude(status=CaseStatus.DRAFT):
-        response = office.get(reverse("cases:case_detail", args=[case.request_id]))
+        response = office.get(reverse("cases:summary", args=[case.request_id]))
         assert response.status_code == 200, case.additional_notes
+    for appeal in Appeal.objects.filter(case__in=demo_cases()):
+        response = office.get(reverse("cases:appeal", args=[appeal.case.request_id, appeal.sequence]))
+        assert response.status_code == 200, appeal.case.additional_notes
     reviewer = signed_in_client(User.objects.get(username="rnreviewer"))
     response = reviewer.get(reverse("admin:cases_case_changelist"))
     assert response.status_code == 200
