@@ -1,6 +1,17 @@
 from django.urls import path, register_converter
 
-from cases.views import entry, post_decision, steps, steps_clinical, steps_service, submitted, upload, worklist
+from cases.views import (
+    case_page,
+    entry,
+    lookup,
+    post_decision,
+    steps,
+    steps_clinical,
+    steps_service,
+    submitted,
+    upload,
+    worklist,
+)
 
 
 class RequestIdConverter:
@@ -26,10 +37,12 @@ urlpatterns = [
     path("in-progress/", entry.in_progress, name="in_progress"),
     path("worklist/", worklist.worklist_page, name="worklist"),
     path("worklist.csv", worklist.worklist_csv, name="worklist_csv"),
+    path("lookup/", lookup.authorization_lookup, name="authorization_lookup"),
     path("<request_id:request_id>/", entry.resume, name="resume"),
     path("<request_id:request_id>/step/<slug:slug>/", steps.step, name="step"),
     path("<request_id:request_id>/clinical/<str:key>/", steps_clinical.clinical_page, name="clinical_page"),
     path("<request_id:request_id>/finish-later/", steps_clinical.finish_later, name="finish_later"),
+    path("<request_id:request_id>/case/", case_page.case_detail, name="case_detail"),
     path("<request_id:request_id>/summary/", submitted.summary, name="summary"),
     path("<request_id:request_id>/summary.pdf", submitted.summary_pdf, name="summary_pdf"),
     path("<request_id:request_id>/cancel/", submitted.cancel, name="cancel"),

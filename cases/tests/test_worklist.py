@@ -136,11 +136,12 @@ def test_the_carecore_bar_and_the_dashboard_lead_to_the_worklist(owner, client_o
     assert f'href="{WORKLIST}"' in client.get(reverse("portal:home")).content.decode()
 
 
-def test_continue_on_a_submitted_case_leads_to_the_worklist_that_lists_it(owner, client_of):
+def test_continue_on_a_submitted_case_leads_to_its_case_page_and_the_worklist_lists_it(owner, client_of):
     case = submitted_case(user=owner)
     client = client_of(owner)
     summary = client.get(reverse("cases:summary", args=[case.request_id])).content.decode()
-    assert f'<a class="button" href="{WORKLIST}">Continue</a>' in summary
+    case_page = reverse("cases:case_detail", args=[case.request_id])
+    assert f'<a class="button" href="{case_page}">Continue</a>' in summary
     assert _listed(client.get(WORKLIST)) == [case.request_id]
 
 

@@ -44,13 +44,31 @@ def worklist_page(request):
     if request.method == "POST":
         return _search(request)
     tab, sort = _state(request, request.GET)
+    return render(
+        request,
+        "cases/worklist.html",
+        worklist_context(request, tab=tab, sort=sort, page_number=request.GET.get("page")),
+    )
+
+
+def may_have_cases(request) -> bool:
+    """Whether the user can have submitted cases to list: a practice entitlement, a shared worklist or their own
+    requests (the dashboard embeds My Worklist for them only)."""
+    grants = request_grants(request)
+    if grants.submission_practice_ids or grants.appeals_practice_ids or grants.delegated_owner_ids:
+        return True
+    return request.user.cases.filter(submitted_at__isnull=False).exists()
+
+
+def worklist_context(request, *, tab=worklist.DEFAULT_TAB, sort=worklist.DEFAULT_SORT, page_number=None) -> dict:
+    """The list's context for ``templates/cases/_worklist.html``, on its own page and embedded in the dashboard."""
     term = worklist.clean_term(request.session.get(SEARCH_SESSION_KEY, ""))
     grants = request_grants(request)
     visible = worklist.submitted_cases(request.user, grants=grants)
     found = worklist.search(visible, term)
     counts = worklist.tab_counts(found)
     listed = worklist.ordered(worklist.in_tab(found, tab), sort)
-    page = Paginator(listed.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(listed.values_list("pk", flat=True), PAGE_SIZE).get_page(page_number)
     # The page's ids first, then its rows with what the table shows: joins for 25 rows, not for all of them.
     ids = list(page.object_list)
     by_pk = {case.pk: case for case in worklist.with_columns(visible.filter(pk__in=ids))}
@@ -63,38 +81,34 @@ def worklist_page(request):
             request=request,
             details={"tab": tab, "sort": sort, "page": page.number, "searched": bool(term), "cases": ids},
         )
-    return render(
-        request,
-        "cases/worklist.html",
-        {
-            "tabs": [
-                {
-                    "key": t.key,
-                    "label": t.label,
-                    "count": counts[t.key],
-                    "url": _address("cases:worklist", tab=t.key, sort=sort),
-                    "current": t.key == tab,
-                }
-                for t in worklist.TABS
-            ],
-            "tab": tab,
-            "tab_label": worklist.TABS_BY_KEY[tab].label,
-            "sort": sort,
-            "columns": _columns(tab, sort),
-            # The column headers are hidden on a phone (the table stacks): the same sorts as a GET form.
-            "sort_options": [
-                (f"{prefix}{column.key}", f"{column.label}, {way}")
-                for column in worklist.COLUMNS
-                for prefix, way in (("", "ascending"), ("-", "descending"))
-            ],
-            "rows": rows,
-            "page_obj": page,
-            "previous_url": _page_address(tab, sort, page.previous_page_number() if page.has_previous() else None),
-            "next_url": _page_address(tab, sort, page.next_page_number() if page.has_next() else None),
-            "term": term,
-            "csv_url": _address("cases:worklist_csv", tab=tab, sort=sort),
-        },
-    )
+    return {
+        "tabs": [
+            {
+                "key": t.key,
+                "label": t.label,
+                "count": counts[t.key],
+                "url": _address("cases:worklist", tab=t.key, sort=sort),
+                "current": t.key == tab,
+            }
+            for t in worklist.TABS
+        ],
+        "tab": tab,
+        "tab_label": worklist.TABS_BY_KEY[tab].label,
+        "sort": sort,
+        "columns": _columns(tab, sort),
+        # The column headers are hidden on a phone (the table stacks): the same sorts as a GET form.
+        "sort_options": [
+            (f"{prefix}{column.key}", f"{column.label}, {way}")
+            for column in worklist.COLUMNS
+            for prefix, way in (("", "ascending"), ("-", "descending"))
+        ],
+        "rows": rows,
+        "page_obj": page,
+        "previous_url": _page_address(tab, sort, page.previous_page_number() if page.has_previous() else None),
+        "next_url": _page_address(tab, sort, page.next_page_number() if page.has_next() else None),
+        "term": term,
+        "csv_url": _address("cases:worklist_csv", tab=tab, sort=sort),
+    }
 
 
 def _page_address(tab, sort, number) -> str:
