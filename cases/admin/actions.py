@@ -16,13 +16,19 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import audit_record
-from cases import decisions, holds, queue, uploads
+from cases import appeals, decisions, extensions, holds, queue, reconsiderations, uploads
 from cases.admin import case_page
-from cases.admin.forms import AssignForm, DueExtendForm, HoldForm, LineDetermineForm, add_service_errors
-from cases.models import Determination, DeterminationOutcome, DeterminationRound
+from cases.admin.forms import (
+    AssignForm,
+    DueExtendForm,
+    ExtensionDecideForm,
+    HoldForm,
+    LineDetermineForm,
+    add_service_errors,
+)
+from cases.models import AuthorizationExtension, Determination, DeterminationOutcome, DeterminationRound
 
 Round = DeterminationRound
-ROUND_NAMES = {Round.INITIAL: "case", Round.RECONSIDERATION: "reconsideration", Round.APPEAL: "appeal"}
 
 
 class CaseActionsMixin:
@@ -55,8 +61,8 @@ class CaseActionsMixin:
         ]
 
     def post_decision_urls(self, route) -> list:
-        """The decisions on reconsiderations, appeals and extension requests (``PostDecisionMixin``)."""
-        return []
+        # Reconsiderations and appeals are decided through "determine" and "decide" (their round).
+        return [route("extension", self.extension_view, "extension")]
 
     # --- The page ------------------------------------------------------------------------------------------
 
@@ -176,7 +182,7 @@ class CaseActionsMixin:
         if form.is_valid():
             try:
                 determination = decisions.line_determine(
-                    line=line, round=round_, by=request.user, **_sequence(round_, sequence), **form.service_arguments()
+                    line=line, round=round_, by=request.user, sequence=sequence, **form.service_arguments()
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -210,10 +216,18 @@ class CaseActionsMixin:
         )
 
     def decide_round(self, request, case, round_, sequence, row):
-        """The initial decision (``decisions.case_decide``); reconsiderations and appeals in ``post_decision``."""
-        if round_ != Round.INITIAL:
-            raise ValidationError(f"Decide this {ROUND_NAMES[round_]} from its own form.", code="round")
-        return decisions.case_decide(case=case, round=round_, by=request.user)
+        """The decision of the round the reviewer has determined: the case's first one, or a reconsideration's or
+        an appeal's (upheld or overturned, and the case with it)."""
+        if round_ == Round.RECONSIDERATION:
+            reconsiderations.reconsideration_decide(reconsideration=row, by=request.user)
+        elif round_ == Round.APPEAL:
+            appeals.appeal_decide(appeal=row, by=request.user)
+        else:
+            return decisions.case_decide(case=case, round=round_, by=request.user)
+        row.refresh_from_db()
+        messages.info(request, f"{row} is {row.get_status_display().lower()}.")
+        case.refresh_from_db()
+        return case
 
     def approve_all_view(self, request, object_id):
         """Convenience: every line not yet determined approved as requested, then the case decided, at once."""
@@ -292,6 +306,36 @@ class CaseActionsMixin:
                 )
         return self.render_case(request, case, {"due": form})
 
+    def extension_view(self, request, object_id):
+        """A one-time extension of the authorization (WL-7) granted or refused, with a note."""
+        case = self.review_case(request, object_id)
+        extension = AuthorizationExtension.objects.filter(
+            case=case, status=AuthorizationExtension.Status.REQUESTED
+        ).first()
+        if extension is None:
+            messages.error(request, "This case has no extension request waiting for a decision.")
+            return redirect(self.case_url(case))
+        form = ExtensionDecideForm(request.POST)
+        if form.is_valid():
+            try:
+                extensions.extension_decide(
+                    extension=extension,
+                    grant=form.cleaned_data["grant"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return self.done(
+                    request,
+                    case,
+                    action="case.extension_decided",
+                    message=f"The extension request is {extension.get_status_display().lower()}.",
+                    details={"extension": extension.pk, "status": extension.status},
+                )
+        return self.render_case(request, case, {"extension": form})
+
     # --- Documents -----------------------------------------------------------------------------------------
 
     def document_view(self, request, object_id, document_id):
@@ -317,8 +361,3 @@ class CaseActionsMixin:
 def _posted_int(request, name) -> int | None:
     value = request.POST.get(name, "")
     return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
-
-
-def _sequence(round_: str, sequence: int) -> dict:
-    """The reconsideration's or appeal's sequence for ``decisions``; the initial round has one."""
-    return {} if round_ == Round.INITIAL else {"sequence": sequence}

@@ -69,7 +69,7 @@ def case_page_context(case: Case, *, user, bound: dict | None = None) -> dict:
         basis = decisions.validity_basis(case)
         for line in lines:
             line.case = case
-            if any(d.round == round_ and d.sequence == sequence for d in line.determinations.all()):
+            if not _takes_determination(line, round_, sequence):
                 continue
             default = decisions.line_validity(line, approved_quantity=line.quantity, basis=basis)
             form = bound.get(f"line-{line.pk}") or action_forms.LineDetermineForm(
@@ -120,6 +120,17 @@ def case_page_context(case: Case, *, user, bound: dict | None = None) -> dict:
     }
 
 
+def _takes_determination(line, round_: str, sequence: int) -> bool:
+    """Whether ``line`` waits for its determination in this round: every line in the initial round, in a later one
+    the lines not approved before it (``decisions``: approved lines carry over)."""
+    rows = list(line.determinations.all())  # prefetched, oldest first
+    if any(row.round == round_ and row.sequence == sequence for row in rows):
+        return False
+    if round_ == Round.INITIAL:
+        return True
+    return not rows or rows[-1].outcome != "approved"
+
+
 def case_holds(case: Case) -> list:
     cached = case.__dict__.get("_holds_shown")
     if cached is None:
@@ -128,7 +139,7 @@ def case_holds(case: Case) -> list:
 
 
 def action_urls(case: Case) -> dict:
-    names = ("claim", "release", "assign", "determine", "decide", "approve_all", "hold", "extend_due")
+    names = ("claim", "release", "assign", "determine", "decide", "approve_all", "hold", "extend_due", "extension")
     return {name: reverse(f"admin:cases_case_{name}", args=[case.pk]) for name in names}
 
 
