@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cases.views.worklist import may_have_cases, worklist_context
 from portal.health import health_report
 from reference.selectors import program_exists
 
@@ -14,8 +15,16 @@ from reference.selectors import program_exists
 def home(request):
     """Visitors see the Provider's Hub with Log in; signed-in users their dashboard."""
     if request.user.is_authenticated:
-        return render(request, "portal/dashboard.html")
+        return render(request, "portal/dashboard.html", _dashboard_context(request))
     return render(request, "portal/home.html")
+
+
+def _dashboard_context(request) -> dict:
+    """My Worklist is the dashboard's main content (seeds 001 and 002: under "Hello, <name>"), for users who can
+    have cases; the list's first page of Pending, the same context and include as /cases/worklist/."""
+    if not may_have_cases(request):
+        return {"show_worklist": False}
+    return {"show_worklist": True, **worklist_context(request)}
 
 
 @never_cache
