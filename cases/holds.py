@@ -20,6 +20,7 @@ S = CaseStatus
 # A hold is placed on a case waiting in review; more clinical information is taken until the decision.
 HOLDABLE_STATUSES = {S.SUBMITTED, S.PENDING_REVIEW}
 UPLOAD_STATUSES = {S.SUBMITTED, S.PENDING_REVIEW, S.ON_HOLD}
+CLOSED_UNDECIDED = {S.DRAFT, S.CANCELLED, S.EXPIRED}
 ANSWERED_REASON = "Hold answered: clinical information uploaded."
 LAPSED_REASON = "Hold lapsed: decide on the original submission."
 
@@ -113,9 +114,8 @@ def clinical_information_add(*, case: Case, user, uploaded_file, request=None) -
     case = _locked_case(case.pk)
     permissions.case_require(user, case, permissions.CaseAction.UPLOAD)
     if not upload_allowed(case):
-        raise ValidationError(
-            "This request has been decided; clinical information can no longer be added.", code="status"
-        )
+        state = "is " + case.get_status_display() if case.status in CLOSED_UNDECIDED else "has been decided"
+        raise ValidationError(f"This request {state}; clinical information can no longer be added.", code="status")
     mime, extension = uploads.check_clinical_file(uploaded_file, max_bytes=case.upload_max_bytes)
     digest = uploads.sha256_of(uploaded_file)
     stored_name = uploads.store_clinical_file(uploaded_file, extension=extension)
@@ -147,7 +147,7 @@ def clinical_information_add(*, case: Case, user, uploaded_file, request=None) -
     return document
 
 
-def holds_lapse(*, now: datetime.datetime | None = None) -> int:
+def holds_lapse(now: datetime.datetime | None = None) -> int:
     """Lapse every open hold whose due date has passed (a hold due today is still answerable today, in the
     portal's time zone); its case returns to review, to be decided on the original submission. Idempotent;
     how many lapsed."""

@@ -15,6 +15,7 @@ from cases.models import Case, CaseEvent, CaseStatus, CaseStatusChange, Clinical
 from cases.tests import files
 from cases.tests.factories import draft_case, submitted_case
 from portal.celery import app as celery_app
+from practices.tests.factories import WorklistAccessFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +175,24 @@ def test_an_upload_to_a_draft_is_refused(catalog):
     case = draft_case()
     with pytest.raises(ValidationError):
         holds.clinical_information_add(case=case, user=case.created_by, uploaded_file=pdf())
+
+
+def test_a_delegate_who_views_the_worklist_cannot_upload(pending, reviewer):
+    hold = place(pending, reviewer)
+    delegate = WorklistAccessFactory(owner=pending.created_by).grantee
+    with pytest.raises(PermissionDenied):
+        holds.clinical_information_add(case=pending, user=delegate, uploaded_file=pdf())
+    hold.refresh_from_db()
+    assert hold.status == Hold.Status.OPEN
+    assert not ClinicalDocument.objects.exists()
+
+
+def test_the_lapse_job_takes_the_time_it_is_given(pending, reviewer):
+    hold = place(pending, reviewer, due_on=in_days(2))
+    assert holds.holds_lapse(timezone.now() + datetime.timedelta(days=2)) == 0  # due that day: still answerable
+    assert holds.holds_lapse(timezone.now() + datetime.timedelta(days=3)) == 1
+    hold.refresh_from_db()
+    assert hold.status == Hold.Status.LAPSED
 
 
 def test_a_user_of_another_practice_cannot_upload(pending):

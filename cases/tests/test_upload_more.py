@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
-from cases import holds
+from cases import holds, services
 from cases.models import Case, CaseEvent, CaseStatus, ClinicalDocument, Hold, HoldItem
 from cases.tests import files
 from cases.tests.factories import draft_case, submitted_case, submitter
@@ -199,3 +199,10 @@ def test_a_draft_is_sent_back_to_the_wizard(catalog, signed_in_client):
 def test_signed_out_users_are_sent_to_sign_in(held, client):
     response = client.get(url(held))
     assert response.status_code == 302 and "login" in response.url
+
+
+def test_a_withdrawn_request_says_it_is_cancelled(held, signed_in_client):
+    services.case_withdraw(case=held, user=held.created_by)
+    page = unescape(signed_in_client(held.created_by).get(url(held)).content.decode())
+    assert "This request is Cancelled; clinical information can no longer be added." in page
+    assert Hold.objects.get(case=held).status == Hold.Status.CLOSED

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_record
 from cases import holds, permissions
-from cases.models import CaseStatus
 from cases.permissions import CaseAction
 from cases.views.common import VIEW_ONLY, case_or_404, request_grants
 from portal.forms import ErrorSummaryMixin
@@ -102,7 +101,7 @@ def upload_more(request, request_id):
 
 
 def _closed(request, case):
-    decided = case.status not in (CaseStatus.CANCELLED, CaseStatus.EXPIRED)
+    decided = case.status not in holds.CLOSED_UNDECIDED
     return render(
         request,
         "cases/upload_closed.html",
