@@ -152,6 +152,13 @@ def test_a_partially_approved_case_shows_each_denial_with_its_specific_reason(ca
     assert f"{guideline.title} ({guideline.version})" in text
     assert f"{reverse('resources:clinical_guidelines')}?health_plan=EviCore+healthcare&program=dme" in text
     assert case.authorization_number in text
+    # Only the line that offers an alternative has "Accept the alternative", for whom case_actions allows it.
+    offered = case.service_lines.get(line_number=3)
+    accept = reverse("cases:alternative", args=[case.request_id, offered.line_number])
+    assert text.count("Accept the alternative") == 1 and f'href="{accept}"' in text
+    delegate = UserFactory()
+    WorklistAccess.objects.create(owner=case.created_by, grantee=delegate)
+    assert "Accept the alternative" not in text_of(signed_in_client(delegate).get(page_url(case)))
 
 
 def test_a_denied_case_shows_no_authorization_and_the_reason(catalog, signed_in_client, reviewer):
