@@ -13,6 +13,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import audit_record
@@ -301,7 +302,7 @@ class CaseActionsMixin:
                     request,
                     case,
                     action="case.due_extended",
-                    message=f"The decision is now due {queue.clock(case)[0].lower()}.",
+                    message=f"The decision is now due {timezone.localtime(extension.new_due_at):%m/%d/%Y %I:%M %p}.",
                     details={"due_extension": extension.pk},
                 )
         return self.render_case(request, case, {"due": form})
