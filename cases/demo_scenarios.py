@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cases import alternatives, appeals, extensions, holds, reconsiderations, services
+from cases import alternatives, appeals, extensions, holds, queue, reconsiderations, services
 from cases.demo import DemoOffice, Denial, clock, decide, draft_build, hold, submitted_build
 from cases.models import DeterminationOutcome, HoldItem
 
@@ -53,13 +53,16 @@ def pending_due_soon(office, note):
 
 def overdue(office, note):
     with clock(days_ago=9):
-        submitted_build(office, program="home-health", note=note)
+        case = submitted_build(office, program="home-health", note=note)
+    with clock(days_ago=8):
+        queue.case_claim(case=case, by=office.reviewer)  # claimed, then left waiting: "Assigned to me" has work
 
 
 def on_hold(office, note):
     with clock(days_ago=3):
         case = submitted_build(office, program="home-health", note=note)
     with clock(days_ago=1):
+        queue.case_claim(case=case, by=office.reviewer)
         hold(
             office,
             case,
@@ -73,6 +76,7 @@ def hold_lapsed(office, note):
     with clock(days_ago=12):
         case = submitted_build(office, program="dme", note=note, dme_lines=[("E0260", 2)])
     with clock(days_ago=11):
+        queue.case_claim(case=case, by=office.reviewer)
         hold(office, case, items=[HoldItem.PHYSICIAN_ORDER, HoldItem.INVOICE], note="", due_in_days=7)
     with clock(days_ago=3):
         holds.holds_lapse()  # what the nightly job did three days ago: the hold was due the day before

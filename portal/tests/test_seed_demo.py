@@ -227,13 +227,17 @@ def test_the_demo_provider_opens_every_demo_case_and_the_reviewer_the_queue(sign
     office = signed_in_client(User.objects.get(username="mjohnson"))
     assert office.get(reverse("cases:worklist")).status_code == 200
     for case in demo_cases().exclude(status=CaseStatus.DRAFT):
-        response = office.get(reverse("cases:summary", args=[case.request_id]))
-        assert response.status_code == 200, case.additional_notes
+        for page in ("cases:case_detail", "cases:summary"):
+            response = office.get(reverse(page, args=[case.request_id]))
+            assert response.status_code == 200, (page, case.additional_notes)
     for appeal in Appeal.objects.filter(case__in=demo_cases()):
         response = office.get(reverse("cases:appeal", args=[appeal.case.request_id, appeal.sequence]))
         assert response.status_code == 200, appeal.case.additional_notes
     reviewer = signed_in_client(User.objects.get(username="rnreviewer"))
     response = reviewer.get(reverse("admin:cases_case_changelist"))
     assert response.status_code == 200
-    pending = demo_cases().filter(status=CaseStatus.PENDING_REVIEW).first()
-    assert pending.case_number in response.content.decode()
+    for case in demo_cases().filter(status__in=worklist.PENDING_STATUSES):
+        assert case.case_number in response.content.decode()
+        assert reviewer.get(reverse("admin:cases_case_change", args=[case.pk])).status_code == 200
+    mine = reviewer.get(reverse("admin:cases_case_changelist"), {"assigned": "mine"}).content.decode()
+    assert demo_cases().get(status=CaseStatus.ON_HOLD).case_number in mine
