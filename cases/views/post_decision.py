@@ -24,6 +24,8 @@ APPEALS_ONLY = (
     "are requested by the practice's members who hold the Precertification/appeals entitlement."
 )
 
+_EXPIRED = "This draft was not submitted within five calendar days: it will be deleted. Start a new appeal."
+
 
 def case_page_url(case) -> str:
     """The case page, where each post-decision page returns (the summary when there is no case page)."""
@@ -149,9 +151,6 @@ def appeal_detail(request, request_id, sequence):
     _viewed(request, case, f"appeal {appeal.sequence}")
     context = {"case": case, "appeal": appeal, "form": form, "expired": expired, "expired_text": _EXPIRED}
     return render(request, "cases/appeal.html", context)
-
-
-_EXPIRED = "This draft was not submitted within five calendar days: it will be deleted. Start a new appeal."
 
 
 def _when(moment) -> str:
