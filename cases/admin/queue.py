@@ -24,7 +24,6 @@ class CaseAdmin(CaseActionsMixin, PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.
     change_list_template = "admin/cases/case/change_list.html"
     list_display = (
         "case_number",
-        "request_id",
         "patient",
         "program",
         "urgency",
@@ -32,7 +31,7 @@ class CaseAdmin(CaseActionsMixin, PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.
         "clock",
         "assigned_to_shown",
     )
-    list_display_links = ("case_number", "request_id")
+    list_display_links = ("case_number",)
     list_filter = (
         filters.QueueFilter,
         filters.UrgencyFilter,
@@ -75,6 +74,7 @@ class CaseAdmin(CaseActionsMixin, PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.
     def changelist_view(self, request, extra_context=None):
         counts = queue.queue_counts(request.user) if queue.is_reviewer(request.user) else []
         extra_context = {
+            "title": "Review queue",
             **(extra_context or {}),
             "queue_counts": counts,
             "count_statuses": [(status.value, status.label) for status in queue.AWAITING_DECISION],
