@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
-from cases import case_page, decisions, events, holds, permissions, services
+from cases import case_page, decisions, events, holds, permissions, queue, services
 from cases.models import Case, CaseEvent, CaseStatus, HoldItem, ServiceLine
 from cases.tests.factories import draft_case, submitted_case
 from cases.tests.test_decisions import DENIAL, determine_all, guideline_for
@@ -123,6 +123,19 @@ def test_an_overdue_case_says_so_in_words_and_in_red(catalog, signed_in_client):
     Case.objects.filter(pk=case.pk).update(decision_due_at=timezone.now() - datetime.timedelta(hours=3, minutes=2))
     text = text_of(signed_in_client(case.created_by).get(page_url(case)))
     assert '<strong class="error-message">Decision overdue by 3 hours 2 minutes</strong>' in text
+
+
+def test_an_extended_due_time_shows_the_new_time_its_reason_and_the_clock_counts_to_it(
+    catalog, signed_in_client, reviewer
+):
+    case = submitted_case()
+    new_due = case.decision_due_at + datetime.timedelta(days=3)
+    queue.due_date_extend(case=case, new_due_at=new_due, reason="Waiting for the peer reviewer.", by=reviewer)
+    text = text_of(signed_in_client(case.created_by).get(page_url(case)))
+    local = timezone.localtime(new_due)
+    assert f"To {local:%m/%d/%Y} {local:%-I}:{local:%M} {local:%p}: Waiting for the peer reviewer." in text
+    assert f"Decision due time extended to {local:%m/%d/%Y %I:%M %p}." in text
+    assert "Decision due in " in text
 
 
 def test_an_approved_case_shows_its_authorization_number_and_validity_without_a_clock(catalog, signed_in_client):
