@@ -12,7 +12,7 @@ from pathlib import Path
 from case_bench.settings import POSTGRES, POSTGRES_BENCH_DB, ROOT, HarnessError
 
 
-def recreate_postgres_database() -> str:
+def recreate_postgres_database(name: str = POSTGRES_BENCH_DB) -> str:
     try:
         import psycopg
     except ImportError as exc:
@@ -20,18 +20,18 @@ def recreate_postgres_database() -> str:
     try:
         # DROP/CREATE DATABASE cannot run in a transaction; FORCE ends sessions a killed run left behind.
         with psycopg.connect(**POSTGRES, dbname="postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {POSTGRES_BENCH_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {POSTGRES_BENCH_DB}")
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
     except psycopg.Error as exc:
         raise HarnessError(f"PostgreSQL on {POSTGRES['host']}:{POSTGRES['port']}: {exc}") from exc
-    return f"postgres://{POSTGRES['user']}@{POSTGRES['host']}:{POSTGRES['port']}/{POSTGRES_BENCH_DB}"
+    return f"postgres://{POSTGRES['user']}@{POSTGRES['host']}:{POSTGRES['port']}/{name}"
 
 
-def drop_postgres_database() -> None:
+def drop_postgres_database(name: str = POSTGRES_BENCH_DB) -> None:
     import psycopg
 
     with psycopg.connect(**POSTGRES, dbname="postgres", autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {POSTGRES_BENCH_DB} WITH (FORCE)")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def django_configure(database_url: str, workdir: Path) -> None:
