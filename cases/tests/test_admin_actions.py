@@ -560,3 +560,24 @@ def test_a_reconsideration_overturns_a_denial_from_the_case_page(reviewer_client
     assert "is overturned" in page
     assert "is decided: Approved." in page
     assert Reconsideration.objects.get(case=case).status == Reconsideration.Status.OVERTURNED
+
+
+def test_a_lapsed_hold_is_listed_to_decide_on_the_original_submission(reviewer, reviewer_client, catalog):
+    from cases import holds
+
+    lapsed, other = submitted_case(), submitted_case()
+    holds.hold_place(
+        case=lapsed,
+        items=[HoldItem.PROGRESS_NOTES],
+        note="",
+        due_on=timezone.localdate() + datetime.timedelta(days=1),
+        by=reviewer,
+    )
+    holds.holds_lapse(now=timezone.now() + datetime.timedelta(days=3))
+    response = reviewer_client.get(CHANGELIST, {"original": "yes"})
+    assert listed(response) == [lapsed]
+    assert "Hold lapsed: decide on the original submission" in response.content.decode()
+    assert other not in listed(response)
+    page = reviewer_client.get(page_url(lapsed)).content.decode()
+    assert "Hold lapsed: decide on the original submission." in page
+    assert "Lapsed" in page
