@@ -89,7 +89,8 @@ class CaseActionsMixin:
         return case
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        case = self.get_object(request, object_id) if request.method == "GET" else None
+        # Django's admin renders the page for every method but POST (HEAD, PUT, OPTIONS...): so does ours.
+        case = self.get_object(request, object_id) if request.method != "POST" else None
         if case is not None and queue.is_reviewer(request.user):
             extra_context = {**(extra_context or {}), **case_page.case_page_context(case, user=request.user)}
         return super().change_view(request, object_id, form_url, extra_context)

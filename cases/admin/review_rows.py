@@ -40,6 +40,13 @@ class ReviewRowAdmin(PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return queue.is_reviewer(request.user)
 
+    def get_field_queryset(self, db, db_field, request):
+        # The row's case field would be ordered by the case admin's queue ordering, which names annotations only
+        # its own queryset adds: read it through the queue's scope instead.
+        if db_field.name == "case":
+            return cases_in_review_queue(request.user)
+        return super().get_field_queryset(db, db_field, request)
+
     def has_module_permission(self, request):
         return queue.is_reviewer(request.user)
 

@@ -99,6 +99,9 @@ EDITORS = {OWNER: OK, COLLEAGUE: OK}
 VIEWERS = {**EDITORS, DELEGATE: OK}
 # The manager of the owner's practice is the owner; practice members see their own practice's access page.
 PRACTICE_MEMBERS = {OWNER: OK, COLLEAGUE: OK, MEMBER: OK}
+# Reconsiderations and appeals: the owner holds the practice's precertification/appeals entitlement; the colleague
+# (case submission only) and the delegate view the case and are refused with the reason.
+APPEALS_REFUSED = {OWNER: OK, COLLEAGUE: FORBIDDEN, DELEGATE: FORBIDDEN}
 # Every role past sign-in and MFA (the refusal pages answer 200 to read).
 SIGNED_IN_ROLES = (*PROVIDER_ROLES, REVIEWER, SUPERUSER)
 # Users with the case-submission entitlement in some practice: the owner and the colleague in the owner's, the
@@ -140,6 +143,29 @@ PROVIDER_PAGES = {
     ("cases:document", "draft"): Page(GET, EDITORS),
     ("cases:document", "pending case"): Page(GET, VIEWERS),
     ("cases:document", "pending case, the draft's document"): Page(GET, {}),
+    # The case page: whoever may view the case (a draft's sends its editors on to the wizard).
+    ("cases:case_detail", "draft"): Page(GET, EDITORS),
+    ("cases:case_detail", "pending case"): Page(GET, VIEWERS),
+    ("cases:case_detail", "held case"): Page(GET, VIEWERS),
+    ("cases:case_detail", "denied case"): Page(GET, VIEWERS),
+    # Upload Additional Clinical Information: editors (on a decided case the page says why not); a delegate
+    # who views the case is refused with the reason.
+    ("cases:upload_more", "draft"): Page(GET_POST, EDITORS),
+    ("cases:upload_more", "held case"): Page(GET_POST, {**EDITORS, DELEGATE: FORBIDDEN}),
+    ("cases:upload_more", "approved case"): Page(GET_POST, {**EDITORS, DELEGATE: FORBIDDEN}),
+    # Reconsiderations and appeals need the precertification/appeals entitlement (the owner, who manages the
+    # practice); the colleague and the delegate view the case and are refused with the reason.
+    ("cases:reconsider", "denied case"): Page(GET_POST, APPEALS_REFUSED),
+    ("cases:reconsider", "pending case"): Page(GET_POST, APPEALS_REFUSED),
+    ("cases:appeals", "denied case"): Page(GET_POST, APPEALS_REFUSED),
+    ("cases:appeals", "pending case"): Page(GET_POST, APPEALS_REFUSED),
+    ("cases:appeal", "denied case's appeal draft"): Page(GET_POST, APPEALS_REFUSED),
+    ("cases:appeal", "denied case, no such appeal"): Page(GET_POST, {**APPEALS_REFUSED, OWNER: MISSING}),
+    # A DME alternative: the denied Home Health line offers none (accepting one is the submitters' action).
+    ("cases:alternative", "denied case, line 1"): Page(GET_POST, {DELEGATE: FORBIDDEN}),
+    # The one-time extension of an active authorization: editors; the delegate is refused with the reason.
+    ("cases:extension", "approved case"): Page(GET_POST, {**EDITORS, DELEGATE: FORBIDDEN}),
+    ("cases:extension", "denied case"): Page(GET_POST, {**EDITORS, DELEGATE: FORBIDDEN}),
     # Links in emails: a bad token gets the page that says the link is invalid, whoever follows it.
     ("accounts:verify_email", "bad token"): Page(GET_POST, gate=PUBLIC, default=INVALID),
     # The email-change link lives under /accounts/profile/, which asks a signed-in user for MFA first
@@ -186,6 +212,11 @@ OBJECTS = {
     "draft, Cancel": lambda w: {**_case_kwargs(w.draft), "data": {"action": "cancel"}},
     "pending case": lambda w: _case_kwargs(w.pending, w.pending_document),
     "approved case": lambda w: _case_kwargs(w.approved),
+    "held case": lambda w: _case_kwargs(w.held),
+    "denied case": lambda w: _case_kwargs(w.denied),
+    "denied case's appeal draft": lambda w: _case_kwargs(w.denied, sequence=w.appeal_draft.sequence),
+    "denied case, no such appeal": lambda w: _case_kwargs(w.denied, sequence=w.appeal_draft.sequence + 1),
+    "denied case, line 1": lambda w: _case_kwargs(w.denied, line_number=1),
     "pending case, the draft's document": lambda w: _case_kwargs(w.pending, w.draft_document),
     "bad token": lambda w: {"uidb64": "MQ", "token": "bad-token"},
     "a member's details": lambda w: {
@@ -263,6 +294,10 @@ ADMIN_MODELS = {
     "reference.member": READ_ONLY,  # mirrored reference data (and PHI)
     "resources.clinicalguideline": EDITABLE,
     "cases.case": Admin(reviewer_views=True, superuser_changes=False, superuser_deletes=False),
+    # The queues after a decision: reviewers read them; decisions are taken on the case page, through services.
+    "cases.reconsideration": Admin(reviewer_views=True, superuser_changes=False, superuser_deletes=False),
+    "cases.appeal": Admin(reviewer_views=True, superuser_changes=False, superuser_deletes=False),
+    "cases.authorizationextension": Admin(reviewer_views=True, superuser_changes=False, superuser_deletes=False),
 }
 ADMIN_OBJECT_VIEWS = ("change", "delete", "history", "redirect")
 
@@ -272,18 +307,21 @@ class AdminPage:
     """An admin URL: the admin's gate first (anonymous and provider users -> its login page, a session
     without MFA -> mfa), then ``staff`` (role -> answer for every method but POST) and ``staff_post``.
 
-    The admin's views treat every method that is not POST as GET (HEAD, OPTIONS, PUT, PATCH and DELETE
-    render the page), so there is no ``method`` answer here.
+    The admin's own views treat every method that is not POST as GET (HEAD, OPTIONS, PUT, PATCH and DELETE
+    render the page); the case page's actions of ours take only ``methods`` (the others answer ``method``).
     """
 
     staff: dict
     staff_post: dict | None = None
+    methods: frozenset | None = None
 
     def expected(self, role: str, method: str) -> str:
         if role in (ANONYMOUS, *PROVIDER_ROLES):
             return ADMIN_LOGIN
         if role == PASSWORD_ONLY:
             return MFA  # /admin/ is not exempt from MFA: reviewers pass it too
+        if self.methods is not None and method not in self.methods:
+            return METHOD
         answers = self.staff_post if method == "POST" and self.staff_post is not None else self.staff
         return answers[role]
 
@@ -319,6 +357,29 @@ ADMIN_PAGES = {
     ("admin:cases.case:delete", "draft"): admin_object_page("delete", ADMIN_MODELS["cases.case"], hidden=True),
     ("admin:cases.case:history", "draft"): admin_object_page("history", ADMIN_MODELS["cases.case"], hidden=True),
     ("admin:cases.case:redirect", "draft"): admin_object_page("redirect", ADMIN_MODELS["cases.case"], hidden=True),
+    # The case page's actions (cases.admin.actions): POST only, for reviewers (the superuser reviews too), on cases
+    # of the queue; a draft is missing. The document opens with GET only.
+    **{
+        (f"admin:cases_case_{action}", obj): AdminPage(dict.fromkeys((REVIEWER, SUPERUSER), answer), methods=POST)
+        for action in (
+            "claim",
+            "release",
+            "assign",
+            "determine",
+            "decide",
+            "approve_all",
+            "hold",
+            "extend_due",
+            "extension",
+        )
+        for obj, answer in (("pending case", OK), ("draft", MISSING))
+    },
+    ("admin:cases_case_document", "pending case's document"): AdminPage(
+        dict.fromkeys((REVIEWER, SUPERUSER), OK), methods=GET
+    ),
+    ("admin:cases_case_document", "draft's document"): AdminPage(
+        dict.fromkeys((REVIEWER, SUPERUSER), MISSING), methods=GET
+    ),
     # Django's user admin: a password form for whoever may change users.
     ("admin:auth_user_password_change", "owner"): AdminPage({REVIEWER: FORBIDDEN, SUPERUSER: OK}),
     # django-otp hides authenticator secrets from everyone (OTP_ADMIN_HIDE_SENSITIVE_DATA).
@@ -334,6 +395,8 @@ ADMIN_PAGES = {
 }
 ADMIN_OBJECTS = {
     "draft": lambda w: {"object_id": w.draft.pk},
+    "pending case's document": lambda w: {"object_id": w.pending.pk, "document_id": w.pending_document.pk},
+    "draft's document": lambda w: {"object_id": w.draft.pk, "document_id": w.draft_document.pk},
     "owner": lambda w: {"id": w.users[OWNER].pk},
     "device": lambda w: {"pk": w.admin_objects["otp_totp.totpdevice"]},
     "pending case": lambda w: {

@@ -83,8 +83,10 @@ BODY_VALUES = (SUPERSCRIPT_TWO, ARABIC_INDIC_THREE, FULLWIDTH_ONE, "y" * 2000, "
 # other parameters staying at their first.
 FILLERS = {
     ("cases:*", "request_id", "RequestIdConverter"): lambda w, r: [
-        case.request_id for case in (w.draft, w.pending, w.approved, w.other_draft)
+        case.request_id for case in (w.draft, w.pending, w.approved, w.other_draft, w.held, w.denied)
     ],
+    ("cases:appeal", "sequence", "int"): lambda w, r: [w.appeal_draft.sequence, 2],
+    ("cases:alternative", "line_number", "int"): lambda w, r: [1, 99],
     ("cases:step", "slug", "slug"): lambda w, r: ["review", *(s.slug for s in wizard.STEPS if s.slug != "review")],
     ("cases:clinical_page", "key", "str"): lambda w, r: _question_pages(),
     ("cases:document", "pk", "int"): lambda w, r: [w.draft_document.pk, w.pending_document.pk],
@@ -104,6 +106,9 @@ FILLERS = {
     ],
     ("admin:view_on_site", "object_id", "path"): lambda w, r: [w.pending.pk],
     ("admin:*:*", "object_id", "path"): lambda w, r: _admin_ids(w, r),
+    # The case page's own actions in the admin (cases.admin.actions): the queue's case, a held one, a draft.
+    ("admin:cases_case_*", "object_id", "int"): lambda w, r: [w.pending.pk, w.held.pk, w.denied.pk, w.draft.pk],
+    ("admin:cases_case_document", "document_id", "int"): lambda w, r: [w.pending_document.pk, w.draft_document.pk],
     ("admin:auth_user_password_change", "id", "str"): lambda w, r: [w.users[OWNER].pk],
     ("admin:otp_totp_totpdevice_*", "pk", "int"): lambda w, r: [w.admin_objects["otp_totp.totpdevice"]],
     ("admin:app_list", "app_label", "regex"): lambda w, r: sorted(

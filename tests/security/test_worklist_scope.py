@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 
 WORKLIST = reverse("cases:worklist")
 CSV = reverse("cases:worklist_csv")
-# The owner's pending and approved cases: their creator, the colleague with case submission and the delegate.
+# The owner's submitted cases (pending, approved, held, denied, appealed): their creator, the colleague with case
+# submission and the delegate.
 SEES_THE_OWNERS = (OWNER, COLLEAGUE, DELEGATE)
 SEES_NOTHING = (MEMBER, REVOKED_DELEGATE, UNRELATED, REVIEWER, SUPERUSER)
 
@@ -37,6 +38,9 @@ def _request_ids(world) -> dict[str, str]:
             ("pending", world.pending),
             ("approved", world.approved),
             ("other_draft", world.other_draft),
+            ("held", world.held),
+            ("denied", world.denied),
+            ("appealed", world.appealed),
         )
     }
 
@@ -53,7 +57,7 @@ def _shown(world, role, *, url=WORKLIST, data=None, search=None) -> set[str]:
         if response.streaming:
             listed = [line.split(",")[0] for line in b"".join(response.streaming_content).decode().splitlines()[1:]]
         else:
-            listed = re.findall(r'href="/cases/([0-9]{10})/summary/"', response.content.decode())
+            listed = re.findall(r'href="/cases/([0-9]{10})/case/"', response.content.decode())
         transaction.set_rollback(True)
     names = {request_id: name for name, request_id in _request_ids(world).items()}
     assert set(listed) <= set(names), "a case from outside the world"
@@ -62,7 +66,7 @@ def _shown(world, role, *, url=WORKLIST, data=None, search=None) -> set[str]:
 
 @pytest.mark.parametrize("role", SEES_THE_OWNERS + SEES_NOTHING)
 def test_each_role_sees_exactly_the_submitted_cases_it_may_view(world, role):
-    expected = {"pending", "approved"} if role in SEES_THE_OWNERS else set()
+    expected = {"pending", "approved", "held", "denied", "appealed"} if role in SEES_THE_OWNERS else set()
     assert _shown(world, role, data={"tab": "all"}) == expected
     assert _shown(world, role, url=CSV, data={"tab": "all"}) == expected
 

@@ -1,8 +1,9 @@
 """A small world with one object of every kind a URL can name, and the ten roles that look at it.
 
-The owner's practice holds three of the owner's cases (a draft ready to submit, a submitted case pending
-review, an approved one), with a clinical document on the draft and one on the pending case. Around them:
-a colleague with the case-submission entitlement, a member without it, a delegate (User Access) and a
+The owner's practice holds the owner's cases: a draft ready to submit, a submitted case pending review, an
+approved one (with an extension requested), one on hold, a denied one (with an appeal draft and a reconsideration
+waiting) and a denied one with a submitted appeal; a clinical document on the draft and one on the pending case.
+Around them: a colleague with the case-submission entitlement, a member without it, a delegate (User Access) and a
 revoked one, a user of another practice with a draft of their own, a reviewer and a superuser. Every model
 registered in the admin has at least one row. Built through the services, as the portal builds them.
 """
@@ -26,8 +27,8 @@ from accounts.models import PasswordResetCode
 from accounts.profile import EMAIL_CHANGE_SALT
 from accounts.tests.factories import UserFactory
 from accounts.tokens import email_verification_token
-from cases import services
-from cases.models import Case, CaseStatus
+from cases import appeals, decisions, extensions, holds, reconsiderations, services
+from cases.models import Case, CaseStatus, DeterminationOutcome, DeterminationRound
 from cases.tests.factories import attested_case, draft_case, home_health_answers
 from cases.tests.files import pdf_bytes
 from mfa.models import PasskeyDevice, RememberedDevice
@@ -74,6 +75,10 @@ class World:
     pending: Case
     approved: Case
     other_draft: Case  # the unrelated user's, in their practice
+    held: Case  # submitted, on hold (a reviewer asked for progress notes)
+    denied: Case  # every line denied with its reason; an appeal draft and a reconsideration waiting
+    appealed: Case  # denied, with a submitted appeal (the appeals queue's row)
+    appeal_draft: object  # the denied case's, started by the owner
     draft_document: object
     pending_document: object
     account_provider: object  # the owner's
@@ -147,6 +152,28 @@ def world_build() -> World:
     approved = services.case_submit(case=approved, user=owner)
     assert (pending.status, approved.status) == (CaseStatus.PENDING_REVIEW, CaseStatus.APPROVED)
     other_draft = draft_case(user=users[UNRELATED], practice=other_practice)
+    reviewer = users[REVIEWER]
+    held = _submitted(owner, practice)
+    holds.hold_place(
+        case=held,
+        items=["progress_notes"],
+        note="",
+        due_on=timezone.localdate() + datetime.timedelta(days=7),
+        by=reviewer,
+    )
+    guideline = _clinical_guideline(None)
+    denied, appealed = _denied(owner, practice, reviewer, guideline), _denied(owner, practice, reviewer, guideline)
+    appeal_draft = appeals.appeal_draft_start(case=denied, user=owner)
+    reconsiderations.reconsideration_request(case=denied, user=owner, reason="New therapy notes.")
+    submitted_appeal = appeals.appeal_draft_start(case=appealed, user=owner)
+    appeals.appeal_draft_save(appeal=submitted_appeal, user=owner, reason="The member is homebound.")
+    appeals.appeal_submit(appeal=submitted_appeal, user=owner)
+    extensions.extension_request(
+        case=approved,
+        user=owner,
+        reason="Therapy resumed late.",
+        requested_valid_to=approved.valid_to + datetime.timedelta(days=30),
+    )
 
     world = World(
         users=users,
@@ -156,6 +183,10 @@ def world_build() -> World:
         pending=pending,
         approved=approved,
         other_draft=other_draft,
+        held=held,
+        denied=denied,
+        appealed=appealed,
+        appeal_draft=appeal_draft,
         draft_document=draft_document,
         pending_document=pending_document,
         account_provider=AccountProviderFactory(user=owner),
@@ -187,6 +218,28 @@ def _ready_to_submit(case: Case, *, bundle: bool) -> Case:
         next_step="review",
     )
     return services.case_progress_save(case=case, next_step="review", completed="clinical-summary")
+
+
+def _submitted(owner, practice) -> Case:
+    return services.case_submit(
+        case=_ready_to_submit(attested_case(user=owner, practice=practice), bundle=False), user=owner
+    )
+
+
+def _denied(owner, practice, reviewer, guideline) -> Case:
+    """A submitted case whose every line a reviewer denied, with the specific reason (CMS-1)."""
+    case = _submitted(owner, practice)
+    for line in case.service_lines.all():
+        decisions.line_determine(
+            line=line,
+            round=DeterminationRound.INITIAL,
+            outcome=DeterminationOutcome.DENIED,
+            criterion="Homebound status is not documented.",
+            guideline=guideline,
+            documentation="A physician's note of the member's homebound status.",
+            by=reviewer,
+        )
+    return decisions.case_decide(case=case, round=DeterminationRound.INITIAL, by=reviewer)
 
 
 def _upload(case: Case, name: str):
@@ -234,6 +287,9 @@ def _axes_row(model_name: str, **fields):
 
 
 def _clinical_guideline(world):
+    existing = ClinicalGuideline.objects.filter(program__code="home-health").first()
+    if existing:
+        return existing
     guideline = ClinicalGuideline.objects.create(
         program=Program.objects.get(code="home-health"),
         title="Home Health Services",
@@ -284,6 +340,7 @@ def _admin_objects(world: World) -> dict:
         "practices.worklistaccess": world.grant,
         "mfa.remembereddevice": world.remembered_device,
         "reference.member": world.pending.member,
+        "cases.appeal": world.appealed.appeals.get(),  # submitted: the appeals queue never lists drafts
     }
     objects, missing = {}, []
     for model in admin.site._registry:
