@@ -116,19 +116,8 @@ def clinical_information_add(*, case: Case, user, uploaded_file, request=None) -
     if not upload_allowed(case):
         state = "is " + case.get_status_display() if case.status in CLOSED_UNDECIDED else "has been decided"
         raise ValidationError(f"This request {state}; clinical information can no longer be added.", code="status")
-    mime, extension = uploads.check_clinical_file(uploaded_file, max_bytes=case.upload_max_bytes)
-    digest = uploads.sha256_of(uploaded_file)
-    stored_name = uploads.store_clinical_file(uploaded_file, extension=extension)
-    try:
-        document = ClinicalDocument.objects.create(
-            case=case,
-            original_name=uploads.display_name(uploaded_file.name),
-            stored_name=stored_name,
-            content_type=mime,
-            size=uploaded_file.size,
-            sha256=digest,
-            uploaded_by=user,
-        )
+    with uploads.clinical_file_stored(uploaded_file, max_bytes=case.upload_max_bytes) as stored:
+        document = ClinicalDocument.objects.create(case=case, uploaded_by=user, **stored)
         events.document_added_event(document=document, user=user)
         hold = hold_open(case)
         if hold is not None:
@@ -141,9 +130,6 @@ def clinical_information_add(*, case: Case, user, uploaded_file, request=None) -
             target=case,
             details={"document": document.pk, "hold_answered": hold.pk if hold else None},
         )
-    except Exception:
-        uploads.clinical_upload_storage().delete(stored_name)  # no orphan file without its row
-        raise
     return document
 
 

@@ -286,22 +286,8 @@ def clinical_document_add(*, case: Case, uploaded_file, user, request=None) -> C
             "documents.",
             code="count",
         )
-    mime, extension = uploads.check_clinical_file(uploaded_file, max_bytes=case.upload_max_bytes)
-    digest = uploads.sha256_of(uploaded_file)
-    stored_name = uploads.store_clinical_file(uploaded_file, extension=extension)
-    try:
-        document = ClinicalDocument.objects.create(
-            case=case,
-            original_name=uploads.display_name(uploaded_file.name),
-            stored_name=stored_name,
-            content_type=mime,
-            size=uploaded_file.size,
-            sha256=digest,
-            uploaded_by=user,
-        )
-    except Exception:
-        uploads.clinical_upload_storage().delete(stored_name)  # no orphan file without its row
-        raise
+    with uploads.clinical_file_stored(uploaded_file, max_bytes=case.upload_max_bytes) as stored:
+        document = ClinicalDocument.objects.create(case=case, uploaded_by=user, **stored)
     audit_record(
         action="case.document_uploaded", request=request, actor=user, target=case, details={"document": document.pk}
     )

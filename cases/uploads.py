@@ -7,6 +7,7 @@ messages. Stored files get generated names under ``settings.CLINICAL_UPLOAD_ROOT
 are streamed by a view after it has checked that the user may see the case.
 """
 
+import contextlib
 import copy
 import functools
 import hashlib
@@ -80,6 +81,27 @@ INFLATE_CHUNK_BYTES = 1024 * 1024
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 # What counts as a file name's extension: a dot and up to ten letters or digits ("notes.html", not "Dr. Smith").
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,10}")
+
+
+@contextlib.contextmanager
+def clinical_file_stored(uploaded_file, *, max_bytes: int):
+    """Check ``uploaded_file`` (``check_clinical_file``) and store it outside the web root; yields the fields of
+    its ``ClinicalDocument`` row. If the block raises (the row, or what is written with it, fails), the stored
+    file is removed again: no orphan file without its row."""
+    mime, extension = check_clinical_file(uploaded_file, max_bytes=max_bytes)
+    digest = sha256_of(uploaded_file)
+    stored_name = store_clinical_file(uploaded_file, extension=extension)
+    try:
+        yield {
+            "original_name": display_name(uploaded_file.name),
+            "stored_name": stored_name,
+            "content_type": mime,
+            "size": uploaded_file.size,
+            "sha256": digest,
+        }
+    except BaseException:
+        clinical_upload_storage().delete(stored_name)
+        raise
 
 
 def display_name(name: str | None) -> str:
