@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
+from cases import rules
 from cases.models import (
+    AWAITING_DECISION,
     Case,
     CaseEvent,
     CaseStatus,
@@ -22,7 +24,6 @@ from cases.models import (
 )
 
 Kind = CaseEvent.Kind
-AWAITING_DECISION = (CaseStatus.SUBMITTED, CaseStatus.PENDING_REVIEW, CaseStatus.ON_HOLD)
 ROUND_ORDER = {DeterminationRound.INITIAL: 0, DeterminationRound.RECONSIDERATION: 1, DeterminationRound.APPEAL: 2}
 
 
@@ -35,29 +36,13 @@ class Clock:
     overdue: bool
 
 
-def duration_words(delta: datetime.timedelta) -> str:
-    """ "2 days 4 hours", "3 hours 5 minutes", "12 minutes": the two largest units, at least one minute."""
-    minutes = max(int(abs(delta.total_seconds()) // 60), 1)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-
-    def plural(number, word):
-        return f"{number} {word}{'' if number == 1 else 's'}"
-
-    if days:
-        return " ".join([plural(days, "day")] + ([plural(hours, "hour")] if hours else []))
-    if hours:
-        return " ".join([plural(hours, "hour")] + ([plural(minutes, "minute")] if minutes else []))
-    return plural(minutes, "minute")
-
-
 def decision_clock(*, status: str, due_at: datetime.datetime | None, now: datetime.datetime) -> Clock | None:
     """The clock of a case awaiting its decision; None once it is decided, withdrawn or has no due time."""
     if due_at is None or status not in AWAITING_DECISION:
         return None
     if due_at <= now:
-        return Clock(f"Decision overdue by {duration_words(now - due_at)}", overdue=True)
-    return Clock(f"Decision due in {duration_words(due_at - now)}", overdue=False)
+        return Clock(f"Decision overdue by {rules.duration_words(now - due_at)}", overdue=True)
+    return Clock(f"Decision due in {rules.duration_words(due_at - now)}", overdue=False)
 
 
 # --- The timeline ------------------------------------------------------------------------------------------

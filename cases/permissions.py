@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from cases.models import Case, CaseStatus
+from cases.models import AWAITING_DECISION, Case, CaseStatus
 from practices.selectors import (
     entitlement_refusal,
     memberships_for,
@@ -59,13 +59,12 @@ _SUBMISSION_ACTIONS = {
 _APPEALS_ACTIONS = {CaseAction.APPEAL, CaseAction.RECONSIDER}
 
 # The statuses in which each action makes sense at all, whoever asks.
-_AWAITING_DECISION = {CaseStatus.SUBMITTED, CaseStatus.PENDING_REVIEW, CaseStatus.ON_HOLD}
 _STATUSES_FOR = {
     CaseAction.EDIT: {CaseStatus.DRAFT},
     CaseAction.CANCEL_DRAFT: {CaseStatus.DRAFT},
     CaseAction.SUBMIT: {CaseStatus.DRAFT},
     CaseAction.WITHDRAW: {CaseStatus.PENDING_REVIEW, CaseStatus.ON_HOLD},
-    CaseAction.UPLOAD: _AWAITING_DECISION,
+    CaseAction.UPLOAD: set(AWAITING_DECISION),
     CaseAction.APPEAL: {CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED},
     CaseAction.RECONSIDER: {CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED},
     CaseAction.EXTEND: {CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED},

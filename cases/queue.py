@@ -16,12 +16,11 @@ from django.db import models, transaction
 from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from cases import events, permissions
-from cases.models import Case, CaseStatus, DueDateExtension, Hold
+from cases import events, permissions, rules
+from cases.models import AWAITING_DECISION, Case, CaseStatus, DueDateExtension, Hold
 
 S = CaseStatus
 # Cases that wait for a decision: their clock runs, and they come first in the queue.
-AWAITING_DECISION = (S.SUBMITTED, S.PENDING_REVIEW, S.ON_HOLD)
 REVIEW_PERMISSION = "cases.review_case"
 
 
@@ -137,25 +136,8 @@ def clock(case: Case, *, now: datetime.datetime | None = None) -> tuple[str, boo
     now = now or timezone.now()
     left = case.decision_due_at - now
     if left.total_seconds() < 0:
-        return f"Overdue by {duration_words(-left)}", True
-    return f"Due in {duration_words(left)}", False
-
-
-def duration_words(delta: datetime.timedelta) -> str:
-    """A duration in days and hours, or minutes under an hour: "2 days 4 hours", "1 hour", "35 minutes"."""
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if not days and not hours:
-        return _plural(max(minutes, 1), "minute")
-    parts = [_plural(days, "day")] if days else []
-    if hours:
-        parts.append(_plural(hours, "hour"))
-    return " ".join(parts)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+        return f"Overdue by {rules.duration_words(left)}", True
+    return f"Due in {rules.duration_words(left)}", False
 
 
 # --- Writes ------------------------------------------------------------------------------------------------

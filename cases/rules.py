@@ -152,3 +152,20 @@ def service_unit(billing_basis: str) -> str:
 
 def periods_overlap(a: tuple[datetime.date, datetime.date], b: tuple[datetime.date, datetime.date]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
+
+
+def duration_words(delta: datetime.timedelta) -> str:
+    """A decision clock's words: "2 days 4 hours", "3 hours 5 minutes", "12 minutes" (the two largest units, at
+    least one minute), for a duration either side of zero."""
+    minutes = max(int(abs(delta.total_seconds()) // 60), 1)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return " ".join([_plural(days, "day")] + ([_plural(hours, "hour")] if hours else []))
+    if hours:
+        return " ".join([_plural(hours, "hour")] + ([_plural(minutes, "minute")] if minutes else []))
+    return _plural(minutes, "minute")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"

@@ -6,8 +6,7 @@ import datetime
 from django.contrib import admin
 from django.utils import timezone
 
-from cases.models import CaseStatus
-from cases.queue import AWAITING_DECISION
+from cases.models import AWAITING_DECISION, CaseStatus
 from reference.models import Program
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from cases import queue
+from cases import queue, rules
 from cases.models import Appeal, AuthorizationExtension, Reconsideration
 from cases.permissions import cases_in_review_queue
 from portal.admin_mixins import PHIAuditAdminMixin, ReadOnlyAdminMixin
@@ -97,9 +97,9 @@ class AppealAdmin(ReviewRowAdmin):
         left = appeal.due_at - timezone.now()
         if left.total_seconds() < 0:
             return format_html(
-                '<strong class="clock clock--overdue">Overdue by {}</strong>', queue.duration_words(-left)
+                '<strong class="clock clock--overdue">Overdue by {}</strong>', rules.duration_words(left)
             )
-        return f"Due in {queue.duration_words(left)}"
+        return f"Due in {rules.duration_words(left)}"
 
 
 @admin.register(AuthorizationExtension)

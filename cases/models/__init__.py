@@ -1,6 +1,7 @@
 """The case app's models: the request itself (``case``) and what happens to it after submission (``review``)."""
 
 from cases.models.case import (  # noqa: F401
+    AWAITING_DECISION,
     OPEN_OR_APPROVED,
     BuilderRole,
     Case,

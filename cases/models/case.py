@@ -38,6 +38,10 @@ OPEN_OR_APPROVED = (
 )
 
 
+# Statuses of a submitted request waiting for its decision: its clock runs (CASE-17, CMS-2).
+AWAITING_DECISION = (CaseStatus.SUBMITTED, CaseStatus.PENDING_REVIEW, CaseStatus.ON_HOLD)
+
+
 class BuilderRole(models.TextChoices):
     """Who builds the case (CASE-1): the ordering side, or the supplier/agency that renders it."""
 

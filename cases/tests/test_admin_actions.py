@@ -100,7 +100,7 @@ def test_the_queue_lists_overdue_cases_first_with_their_clock_in_words(reviewer_
     response = reviewer_client.get(CHANGELIST)
     assert listed(response) == [late, later, decided]
     page = response.content.decode()
-    assert '<strong class="clock clock--overdue">Overdue by 3 hours</strong>' in page
+    assert '<strong class="clock clock--overdue">Overdue by 3 hours 10 minutes</strong>' in page
     assert "Due in 2 days 4 hours" in page
     assert draft.request_id not in page
 

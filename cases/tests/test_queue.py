@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from cases import holds, queue
+from cases import holds, queue, rules
 from cases.models import Case, CaseEvent, CaseStatus, DueDateExtension, HoldItem
 from cases.tests.factories import draft_case, submitted_case
 
@@ -53,14 +53,15 @@ def due_in(case, delta) -> Case:
     [
         (datetime.timedelta(days=2, hours=4, minutes=10), "2 days 4 hours"),
         (datetime.timedelta(days=1), "1 day"),
-        (datetime.timedelta(hours=3, minutes=59), "3 hours"),
+        (datetime.timedelta(hours=3, minutes=59), "3 hours 59 minutes"),
+        (-datetime.timedelta(hours=3), "3 hours"),
         (datetime.timedelta(hours=1), "1 hour"),
         (datetime.timedelta(minutes=35), "35 minutes"),
         (datetime.timedelta(seconds=20), "1 minute"),
     ],
 )
 def test_durations_read_as_days_and_hours(delta, words):
-    assert queue.duration_words(delta) == words
+    assert rules.duration_words(delta) == words
 
 
 def test_the_clock_says_how_long_is_left_or_how_late_it_is(pending):
