@@ -132,9 +132,16 @@ def test_members_are_read_only_in_the_admin_even_for_the_superuser(signed_in_cli
     assert not reads().filter(details__page="delete").exists()
 
 
-# Every admin that shows patient data: the patient (with eligibility spans) and the case (with its services,
-# documents and status history). A new one joins this list, and the mixin, in the same commit.
-PHI_MODELS = {"reference.member", "cases.case"}
+# Every admin that shows patient data: the patient (with eligibility spans), the case (with its services,
+# documents and status history), and the queues after a decision (a case's reconsiderations, appeals and
+# extension requests, with the provider's reasons). A new one joins this list, and the mixin, in the same commit.
+PHI_MODELS = {
+    "reference.member",
+    "cases.case",
+    "cases.reconsideration",
+    "cases.appeal",
+    "cases.authorizationextension",
+}
 
 
 def test_every_admin_showing_patient_data_audits_its_reads():
