@@ -78,6 +78,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--budget", type=float, default=60.0, help="seconds per variant after which it stops being timed (60)"
     )
+    parser.add_argument("--warmup", type=int, default=WARMUP_ROUNDS, help=f"untimed rounds ({WARMUP_ROUNDS})")
+    parser.add_argument(
+        "--min-samples", type=int, default=MIN_SAMPLES, help=f"timed requests of a slow variant ({MIN_SAMPLES})"
+    )
+    parser.add_argument(
+        "--quick-search", action="store_true", help="time the searched worklist on 3 views, not on every tab and sort"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help=f"measure the kept {POSTGRES_BENCH_DB} again, without loading it"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database and the temp dir afterwards")
     args = parser.parse_args(argv)
     if args.visible < 100 or args.cases < 2 * args.visible or args.iterations < 1:
@@ -141,9 +151,50 @@ def load(args: argparse.Namespace, rng: random.Random) -> dict:
     return world
 
 
+def reused_world() -> dict:
+    """Who is who in a kept database (``--reuse``): practices_create's users by their fixed names."""
+    from django.db import connection
+
+    from accounts.models import User
+    from practices.models import Practice, PracticeMembership
+
+    def first_member(tin: str):
+        practice = Practice.objects.get(tin=tin)
+        return practice, PracticeMembership.objects.filter(practice=practice).order_by("user__username")[0].user_id
+
+    bench_practice, bench_user = first_member("700000000")
+    owner_practice, owner = first_member("700000001")
+    _, small_user = first_member("700000002")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status, count(*) FROM cases_case GROUP BY status ORDER BY 2 DESC")
+        statuses = cursor.fetchall()
+        cursor.execute("SELECT count(*) FROM cases_serviceline")
+        lines = cursor.fetchone()[0]
+    return {
+        "timings": {"(reused database: not loaded)": 0.0},
+        "statuses": statuses,
+        "service lines": lines,
+        "practices": Practice.objects.filter(tin__startswith="7").count(),
+        "users": User.objects.filter(username__startswith="bench.w").count(),
+        "memberships": PracticeMembership.objects.count(),
+        "worklist_grants": 0,
+        "bench_user_id": bench_user,
+        "bench_practice_id": bench_practice.pk,
+        "owner_id": owner,
+        "owner_practice_id": owner_practice.pk,
+        "small_user_id": small_user,
+        "reviewer_id": User.objects.get(username="bench.reviewer00").pk,
+    }
+
+
 def run(args: argparse.Namespace, workdir: Path) -> None:
     started = time.perf_counter()
-    database_url = recreate_postgres_database(POSTGRES_BENCH_DB)
+    if args.reuse:
+        from case_bench.settings import POSTGRES
+
+        database_url = f"postgres://{POSTGRES['user']}@{POSTGRES['host']}:{POSTGRES['port']}/{POSTGRES_BENCH_DB}"
+    else:
+        database_url = recreate_postgres_database(POSTGRES_BENCH_DB)
     django_configure(database_url, workdir)
 
     from accounts.models import User
@@ -152,7 +203,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
 
     rng = random.Random(SEED)  # noqa: S311 (repeatable synthetic data, not secrets)
     print(f"Database: {database_line()}", flush=True)
-    world = load(args, rng)
+    world = reused_world() if args.reuse else load(args, rng)
     print("\nData load")
     for label, seconds in world["timings"].items():
         print(f"  {label:<32} {seconds:8.1f} s")
@@ -177,7 +228,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
 
     client = signed_in_client(user)
     terms = pages.search_terms(user, rng)
-    variants = pages.worklist_variants(client, terms)
+    variants = pages.worklist_variants(client, terms, quick=args.quick_search)
     print("\nPages")
     if pages.available("cases:authorization_lookup"):
         variants += pages.lookup_variants(client, pages.lookup_subjects(user, rng))
@@ -201,7 +252,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     working = []
     for variant in variants:  # a variant that does not work is named and left out, the others still run
         try:
-            for iteration in range(WARMUP_ROUNDS):
+            for iteration in range(args.warmup):
                 pages.run_variant(Untimed(), variant, iteration)
             working.append(variant)
         except HarnessError as exc:
@@ -212,7 +263,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     for iteration in range(args.iterations):
         for variant in working:
             # A slow variant stops at --budget seconds (with MIN_SAMPLES at least): the run stays within minutes.
-            if iteration >= MIN_SAMPLES and spent[variant.key] > args.budget:
+            if iteration >= args.min_samples and spent[variant.key] > args.budget:
                 continue
             started = time.perf_counter()
             pages.run_variant(timer, variant, iteration)
@@ -222,9 +273,15 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     for variant in working:
         pages.run_variant(counter, variant, 0)
     matrix = {
-        "benchmark user": pages.worklist_query_matrix(client, "benchmark user", terms, counter),
+        "benchmark user": pages.worklist_query_matrix(
+            client, "benchmark user", terms, counter, quick=args.quick_search
+        ),
         "small-practice user": pages.worklist_query_matrix(
-            signed_in_client(small_user), "small-practice user", pages.search_terms(small_user, rng), counter
+            signed_in_client(small_user),
+            "small-practice user",
+            pages.search_terms(small_user, rng),
+            counter,
+            quick=args.quick_search,
         ),
     }
 
@@ -276,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
             from django.db import connections
 
             connections.close_all()
-        if args.keep:
+        if args.keep or args.reuse:
             print(f"Kept {workdir} and the database ({POSTGRES_BENCH_DB})")
         else:
             try:
