@@ -37,21 +37,46 @@ class UrgencyFilter(admin.SimpleListFilter):
         return queryset
 
 
+def status_shown(request) -> str:
+    """The status filter's value: by default the queue lists the cases awaiting a decision (the reviewers' work,
+    and a list the partial index ``case_awaiting_due_idx`` serves in due order at any size); a search looks
+    through every status (a reviewer looking up a case number wants it found, decided or not)."""
+    value = request.GET.get(StatusFilter.parameter_name)
+    if value:
+        return value
+    return "all" if request.GET.get("q") else "awaiting"
+
+
 class StatusFilter(admin.SimpleListFilter):
-    """The statuses a submitted request can have (never the draft ones)."""
+    """The statuses a submitted request can have (never the draft ones); awaiting a decision by default."""
 
     title = "status"
     parameter_name = "status"
     STATUSES = [status for status in CaseStatus if status not in (CaseStatus.DRAFT, CaseStatus.EXPIRED)]
 
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        self.shown = status_shown(request)
+
     def lookups(self, request, model_admin):
-        return [("awaiting", "Awaiting a decision")] + [(status.value, status.label) for status in self.STATUSES]
+        return [("awaiting", "Awaiting a decision"), ("all", "All statuses")] + [
+            (status.value, status.label) for status in self.STATUSES
+        ]
+
+    def value(self):
+        return self.shown
+
+    def choices(self, changelist):
+        # Django's own "All" entry (no parameter) would show the default list under a wrong name: "All statuses"
+        # and "Awaiting a decision" say what they list.
+        choices = list(super().choices(changelist))
+        return choices[1:]
 
     def queryset(self, request, queryset):
-        if self.value() == "awaiting":
+        if self.shown == "awaiting":
             return queryset.filter(status__in=AWAITING_DECISION)
-        if self.value() in CaseStatus.values:
-            return queryset.filter(status=self.value())
+        if self.shown in CaseStatus.values:
+            return queryset.filter(status=self.shown)
         return queryset
 
 

@@ -56,6 +56,8 @@ class CaseAdmin(CaseActionsMixin, PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.
     )
     list_select_related = ("program", "member", "assigned_to")
     list_per_page = 50
+    # The count of every submitted case ever (Django's "N total" beside a filtered count) is a scan of the table.
+    show_full_result_count = False
     actions = ("claim_selected",)
     exclude = ("clinical_answers",)
 
@@ -69,6 +71,10 @@ class CaseAdmin(CaseActionsMixin, PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.
         return queryset.order_by(*ordering) if ordering else queryset
 
     def get_ordering(self, request):
+        # Awaiting a decision only (the default): by due time, which puts the overdue first; the partial index
+        # case_awaiting_due_idx reads the page in that order. Any other list: awaiting first, then the others.
+        if filters.status_shown(request) in ("awaiting", *queue.AWAITING_DECISION):
+            return ("decision_due_at", "pk")
         return queue.queue_ordering()
 
     def changelist_view(self, request, extra_context=None):

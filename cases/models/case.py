@@ -166,7 +166,18 @@ class Case(models.Model):
             models.Index(fields=["status", "expires_at"], name="case_status_expiry_idx"),
             models.Index(fields=["member", "program", "status"], name="case_member_program_idx"),
             models.Index(fields=["practice", "status", "-last_saved_at"], name="case_practice_status_idx"),
-            models.Index(fields=["status", "decision_due_at"], name="case_queue_due_idx"),
+            # The reviewers' queue (cases.admin.queue): the cases awaiting a decision in due order, and their counts
+            # per queue, status, overdue and unassigned, each read from the index alone at any size.
+            models.Index(
+                fields=["decision_due_at", "id"],
+                condition=Q(status__in=AWAITING_DECISION, submitted_at__isnull=False),
+                name="case_awaiting_due_idx",
+            ),
+            models.Index(
+                fields=["program", "status", "assigned_to", "decision_due_at"],
+                condition=Q(status__in=AWAITING_DECISION, submitted_at__isnull=False),
+                name="case_awaiting_counts_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
