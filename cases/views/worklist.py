@@ -51,6 +51,18 @@ def worklist_page(request):
     )
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told the number of objects instead of asking the database for it."""
+
+    def __init__(self, object_list, per_page, *, known_count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = known_count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
 def may_have_cases(request) -> bool:
     """Whether the user can have submitted cases to list: a practice entitlement, a shared worklist or their own
     requests (the dashboard embeds My Worklist for them only)."""
@@ -68,7 +80,10 @@ def worklist_context(request, *, tab=worklist.DEFAULT_TAB, sort=worklist.DEFAULT
     found = worklist.search(visible, term)
     counts = worklist.tab_counts(found)
     listed = worklist.ordered(worklist.in_tab(found, tab), sort)
-    page = Paginator(listed.values_list("pk", flat=True), PAGE_SIZE).get_page(page_number)
+    # The tab's count is already in the counts: the paginator does not count the list a second time.
+    page = _CountedPaginator(listed.values_list("pk", flat=True), PAGE_SIZE, known_count=counts[tab]).get_page(
+        page_number
+    )
     # The page's ids first, then its rows with what the table shows: joins for 25 rows, not for all of them.
     ids = list(page.object_list)
     by_pk = {case.pk: case for case in worklist.with_columns(visible.filter(pk__in=ids))}
