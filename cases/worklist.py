@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from cases import permissions
 from cases.models import Case, CaseStatus, ServiceLine
+from reference.models import HcpcsCode
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,17 @@ def clean_term(value) -> str:
 def search(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
     """Each word of ``term`` must match one of the columns a provider knows a case by: request ID,
     authorization ID, case number, patient name or Patient ID, a line's HCPCS code, the ordering provider
-    (name or NPI) or the site of service. "ada stone" finds Ada Stone; "E0260 stone" her hospital bed."""
-    for word in term.split()[:SEARCH_MAX_WORDS]:
-        procedure = ServiceLine.objects.filter(case=OuterRef("pk")).filter(
-            Q(hcpcs__code__icontains=word) | Q(label__icontains=word)
+    (name or NPI) or the site of service. "ada stone" finds Ada Stone; "E0260 stone" her hospital bed.
+
+    A line matches through the HCPCS catalog (a few dozen codes) or its label, looked up by the case's own lines
+    only: the condition ``case_id <= pk`` (always true next to ``case_id = pk``) keeps PostgreSQL from turning the
+    EXISTS into one hashed scan of every line on file (2.9 million at a million cases); it probes the index on
+    ``case_id`` for each visible case instead, so the cost follows the user's cases, not the table's size."""
+    words = term.split()[:SEARCH_MAX_WORDS]
+    for word in words:
+        codes = HcpcsCode.objects.filter(code__icontains=word).values("pk")
+        lines = ServiceLine.objects.filter(case=OuterRef("pk"), case_id__lte=OuterRef("pk")).filter(
+            Q(hcpcs__in=codes) | Q(label__icontains=word)
         )
         cases = cases.filter(
             Q(request_id__icontains=word)
@@ -104,7 +112,7 @@ def search(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
             | Q(ordering_provider__organization_name__icontains=word)
             | Q(ordering_provider__npi__icontains=word)
             | Q(site__name__icontains=word)
-            | Exists(procedure)
+            | Exists(lines)
         )
     return cases
 
