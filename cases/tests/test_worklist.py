@@ -363,6 +363,19 @@ def test_a_procedure_code_finds_every_case_with_that_line(findable, owner, clien
     assert set(_listed(_search(client_of(owner), code, tab="all"))) == expected
 
 
+@pytest.mark.parametrize("term", ["", "G0", "Quillfeather", "nothing-matches"])
+@pytest.mark.parametrize("tab", ["pending", "approved", "all"])
+def test_a_searched_listing_counts_and_lists_what_the_search_matches(findable, owner, term, tab):
+    """With a term, ``listing`` reads the matches once and counts them itself: the same counts and the same list
+    as the aggregate over the search and the search narrowed to the tab."""
+    _set_status(submitted_case(user=owner), CaseStatus.DENIED)
+    visible = worklist.submitted_cases(owner, grants=permissions.grants_of(owner))
+    found = worklist.search(visible, term)
+    counts, listed = worklist.listing(visible, term, tab, "-procedure")
+    assert counts == worklist.tab_counts(found)
+    assert list(listed) == list(worklist.ordered(worklist.in_tab(found, tab), "-procedure"))
+
+
 def test_the_search_narrows_the_counts_and_is_kept_across_tabs_until_cleared(findable, owner, client_of):
     case, _other = findable
     client = client_of(owner)

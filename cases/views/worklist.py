@@ -77,9 +77,7 @@ def worklist_context(request, *, tab=worklist.DEFAULT_TAB, sort=worklist.DEFAULT
     term = worklist.clean_term(request.session.get(SEARCH_SESSION_KEY, ""))
     grants = request_grants(request)
     visible = worklist.submitted_cases(request.user, grants=grants)
-    found = worklist.search(visible, term)
-    counts = worklist.tab_counts(found)
-    listed = worklist.ordered(worklist.in_tab(found, tab), sort)
+    counts, listed = worklist.listing(visible, term, tab, sort)
     # The tab's count is already in the counts: the paginator does not count the list a second time.
     page = _CountedPaginator(listed.values_list("pk", flat=True), PAGE_SIZE, known_count=counts[tab]).get_page(
         page_number
