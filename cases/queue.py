@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cases import events, permissions, rules
 from cases.models import AWAITING_DECISION, Case, CaseStatus, DueDateExtension, Hold
+from reference.models import Program
 
 S = CaseStatus
 # Cases that wait for a decision: their clock runs, and they come first in the queue.
@@ -99,31 +100,30 @@ class QueueCount:
 
 def queue_counts(user, *, now: datetime.datetime | None = None) -> list[QueueCount]:
     """Per program (queue): the cases awaiting a decision in each status, how many are overdue and unassigned.
-    One aggregate query, however many cases."""
+    One aggregate query over the partial index ``case_awaiting_counts_idx`` alone (no join: the programs' names
+    come from their own small table), however many cases."""
     now = now or timezone.now()
     rows = (
         permissions.cases_in_review_queue(user)
         .filter(status__in=AWAITING_DECISION)
         .order_by()
-        .values("program_id", "program__name", "program__sort_order", "status")
+        .values("program_id", "status")
         .annotate(
-            cases=Count("pk"),
-            overdue=Count("pk", filter=Q(decision_due_at__lt=now)),
-            unassigned=Count("pk", filter=Q(assigned_to__isnull=True)),
+            # COUNT(status), not COUNT(id): every column read is in the index, so the table is never visited.
+            cases=Count("status"),
+            overdue=Count("status", filter=Q(decision_due_at__lt=now)),
+            unassigned=Count("status", filter=Q(assigned_to__isnull=True)),
         )
-        .order_by("program__sort_order", "program__name", "status")
     )
     programs: dict[int, dict] = {}
     for row in rows:
-        entry = programs.setdefault(
-            row["program_id"],
-            {"program": row["program__name"], "by_status": {}, "total": 0, "overdue": 0, "unassigned": 0},
-        )
+        entry = programs.setdefault(row["program_id"], {"by_status": {}, "total": 0, "overdue": 0, "unassigned": 0})
         entry["by_status"][row["status"]] = row["cases"]
         entry["total"] += row["cases"]
         entry["overdue"] += row["overdue"]
         entry["unassigned"] += row["unassigned"]
-    return [QueueCount(program_id=pk, **entry) for pk, entry in programs.items()]
+    names = Program.objects.filter(pk__in=programs).order_by("sort_order", "name").values_list("pk", "name")
+    return [QueueCount(program_id=pk, program=name, **programs[pk]) for pk, name in names]
 
 
 def clock(case: Case, *, now: datetime.datetime | None = None) -> tuple[str, bool]:
