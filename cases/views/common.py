@@ -56,6 +56,11 @@ def step_url(case, slug) -> str:
     return reverse("cases:step", kwargs={"request_id": case.request_id, "slug": slug})
 
 
+def case_page_url(case) -> str:
+    """The submitted case's own page, where the pages after a submission return."""
+    return reverse("cases:case_detail", kwargs={"request_id": case.request_id})
+
+
 def not_editable(request, case):
     if case.submitted_at:
         return redirect("cases:summary", request_id=case.request_id)

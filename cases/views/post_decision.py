@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -17,7 +16,7 @@ from cases import alternatives, appeals, extensions, permissions, reconsideratio
 from cases.models.review import APPEAL_LIMIT
 from cases.permissions import CaseAction
 from cases.post_decision_forms import AppealForm, ExtensionForm, ReconsiderationForm, add_service_error
-from cases.views.common import VIEW_ONLY, case_or_404, request_grants
+from cases.views.common import VIEW_ONLY, case_or_404, case_page_url, request_grants
 
 APPEALS_ONLY = (
     "You can view this request, but not appeal it or ask for its reconsideration. Appeals and reconsiderations "
@@ -25,14 +24,6 @@ APPEALS_ONLY = (
 )
 
 _EXPIRED = "This draft was not submitted within five calendar days: it will be deleted. Start a new appeal."
-
-
-def case_page_url(case) -> str:
-    """The case page, where each post-decision page returns (the summary when there is no case page)."""
-    try:
-        return reverse("cases:case_detail", kwargs={"request_id": case.request_id})
-    except NoReverseMatch:
-        return reverse("cases:summary", kwargs={"request_id": case.request_id})
 
 
 def _entitled_case(request, request_id, action: CaseAction, refusal: str = VIEW_ONLY):

@@ -6,13 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_record
 from cases import holds, permissions
 from cases.permissions import CaseAction
-from cases.views.common import VIEW_ONLY, case_or_404, request_grants
+from cases.views.common import VIEW_ONLY, case_or_404, case_page_url, request_grants
 from portal.forms import ErrorSummaryMixin
 
 UPLOADED = "Your clinical information was uploaded."
@@ -43,14 +42,6 @@ class AdditionalInformationForm(ErrorSummaryMixin, forms.Form):
         self.fields[
             "document"
         ].label = f"Browse for file to upload (max size {max_megabytes}MB, allowable extensions .DOC,.DOCX,.PDF,.PNG):"
-
-
-def case_page_url(case) -> str:
-    """The case's own page when the portal has one, else its summary."""
-    try:
-        return reverse("cases:case_detail", kwargs={"request_id": case.request_id})
-    except NoReverseMatch:
-        return reverse("cases:summary", kwargs={"request_id": case.request_id})
 
 
 @login_required
