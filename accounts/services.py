@@ -62,12 +62,15 @@ def verification_email_send(*, request, user: User) -> bool:
     )
 
 
-def user_register(*, request, data: dict) -> None:
+def user_register(*, request, data: dict, on_created=None, verification_send=None) -> None:
     """Register a new provider-portal user, or tell the owner of the address why we could not.
 
     The page answers the same in every case (ACC-1: no account enumeration): an address that is
     already registered gets a note by email, and so does a new address whose chosen user name is
     taken. Only the owner of the mailbox learns either fact.
+
+    ECRM registers through here too: ``on_created(user)`` runs in the same transaction as the new
+    user (its profile), and ``verification_send(request=, user=)`` replaces the verification email.
     """
     email, username = data["email"], data["username"]
     if User.objects.filter(email__iexact=email).exists():
@@ -98,11 +101,13 @@ def user_register(*, request, data: dict) -> None:
             )
             user.set_unusable_password()
             user.save()
+            if on_created is not None:
+                on_created(user)
             audit_record(action="account.registered", request=request, actor=user, target=user)
     except IntegrityError:
         # The same address or user name registered a moment ago, by a double submit or a race.
         return
-    verification_email_send(request=request, user=user)
+    (verification_send or verification_email_send)(request=request, user=user)
 
 
 def verification_resend(*, request, email: str) -> None:

@@ -27,7 +27,8 @@ UPX_LINKS = (
 )
 # Under the user's name in the header.
 USER_MENU = (NavLink("Profile", "accounts:profile"),)
-PORTALS_MENU = (NavLink("CareCore", "cases:carecore_home"),)
+# ECRM is open to every signed-in user, with the same account.
+PORTALS_MENU = (NavLink("CareCore", "cases:carecore_home"), NavLink("ECRM", "ecrm:landing"))
 # The CareCore portal's bar on the case pages (SPEC, CASE section).
 CARECORE_LINKS = (
     NavLink("Home", "portal:home"),
@@ -44,7 +45,16 @@ VISITOR_LINKS = (
     NavLink("Home", "portal:home"),
     NavLink("Resources", "resources:index"),
     NavLink("Help / Contact", "resources:contacts"),
+    NavLink("ECRM", "ecrm:landing"),
 )
+
+# ECRM (seed 000): "Submit Case" and "My Cases" in the upper right of every ECRM page.
+ECRM_LINKS = (
+    NavLink("Submit Case", "ecrm:submit_case"),
+    NavLink("My Cases", "ecrm:my_cases"),
+)
+# An account registered for ECRM only sees ECRM in the header: the provider portal's pages are not theirs.
+ECRM_ONLY_PORTALS_MENU = (NavLink("ECRM", "ecrm:landing"),)
 
 
 @cache

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages: it says why the user was signed out.
     "accounts.middleware.SessionTimeoutMiddleware",
+    # After authentication and MFA: an ECRM-only account is sent from the portal's pages to ECRM.
+    "ecrm.middleware.EcrmOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during authentication into its response.
     "axes.middleware.AxesMiddleware",
@@ -182,6 +184,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # --- Case build (CASE-11): a request not submitted within this many days expires, with no letter.
 CASE_DRAFT_EXPIRY_DAYS = env.int("CASE_DRAFT_EXPIRY_DAYS", default=2)
+
+# --- ECRM (seed 000): tickets' confirmation emails come from the ECRM address; attachments of any type,
+# stored outside the web root, each at most this size.
+ECRM_FROM_EMAIL = env.str("ECRM_FROM_EMAIL", default="EviCore ECRM <ecrm@portal.example>")
+ECRM_ATTACHMENT_ROOT = Path(env.str("ECRM_ATTACHMENT_ROOT", default=str(VAR_DIR / "ecrm-attachments")))
+ECRM_ATTACHMENT_MAX_BYTES = env.int("ECRM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ECRM_ATTACHMENT_MAX_FILES = env.int("ECRM_ATTACHMENT_MAX_FILES", default=10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

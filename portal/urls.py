@@ -20,6 +20,7 @@ urlpatterns = [
     path("resources/", include("resources.urls")),
     path("cases/", include("cases.urls")),
     path("eligibility/", include("reference.urls")),
+    path("ecrm/", include("ecrm.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,246 @@
+"""ECRM (seed 000): the support-ticket portal's catalog of request forms, its users' profiles and the tickets.
+
+The catalog (categories, request forms, their fields' instructions, request types and subrequests) is data
+that staff edit in the admin; ``ecrm/fixtures/ecrm_catalog.json`` holds the demo catalog ``seed_demo`` loads.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from reference.validators import validate_npi, validate_phone_extension, validate_tin, validate_us_phone
+
+NUMBER_PREFIX = "EC"
+NUMBER_DIGITS = 8
+
+
+class EcrmProfile(models.Model):
+    """What "ECRM Registration" asks beyond the account; its presence marks an ECRM user (SPEC ECRM-1)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ecrm_profile")
+    business_phone = models.CharField("Business Phone", max_length=10, validators=[validate_us_phone])
+    business_phone_ext = models.CharField("Ext", max_length=6, blank=True, validators=[validate_phone_extension])
+    organization_name = models.CharField("Organization Name", max_length=120)
+    address = models.CharField("Address", max_length=120)
+    city = models.CharField("City", max_length=60)
+    state = models.CharField("State", max_length=2)
+    tax_id = models.CharField("Individual Tax ID", max_length=9, validators=[validate_tin])
+    npi = models.CharField("Individual NPI", max_length=10, validators=[validate_npi])
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "ECRM profile"
+
+    def __str__(self):
+        return f"ECRM profile of {self.user}"
+
+
+class Category(models.Model):
+    """A category of "Submit Case" (Appeals, Claims, Client & Provider Services, ...)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.CharField(max_length=200, blank=True, help_text="Shown under the category's name.")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+
+class RequestType(models.Model):
+    """A "Request Type" choice (Provider Info Change, Claim Status, ...); its subrequests refine it."""
+
+    name = models.CharField(max_length=120, unique=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Subrequest(models.Model):
+    request_type = models.ForeignKey(RequestType, on_delete=models.CASCADE, related_name="subrequests")
+    name = models.CharField(max_length=120)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["request_type", "name"], name="ecrm_subrequest_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.request_type} > {self.name}"
+
+
+class RequestForm(models.Model):
+    """A request form of a category ("Provider Services"), and which optional fields it has."""
+
+    class ClaimNumber(models.TextChoices):
+        ABSENT = "absent", "Not on this form"
+        OPTIONAL = "optional", "Optional"
+        REQUIRED = "required", "Required"
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="request_forms")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    summary = models.CharField(max_length=200, blank=True, help_text="The line under the name on its card.")
+    short_description_placeholder = models.CharField(
+        max_length=120, blank=True, help_text='An example short description ("Provider Issue").'
+    )
+    allows_all_carriers = models.BooleanField('Offers "*All" carriers', default=False)
+    allows_multiple_carriers = models.BooleanField('Offers "*Multiple" carriers', default=False)
+    claim_number = models.CharField(
+        "Claim/EDI Number", max_length=10, choices=ClaimNumber.choices, default=ClaimNumber.ABSENT
+    )
+    request_types = models.ManyToManyField(RequestType, related_name="request_forms")
+    sort_order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "name"], name="ecrm_form_unique_name_in_category"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class FieldInstructions(models.Model):
+    """What the "?" beside a field of a request form opens."""
+
+    class Field(models.TextChoices):
+        SHORT_DESCRIPTION = "short_description", "Short Description"
+        CARRIER = "carrier", "Insurance Carrier"
+        DESCRIPTION = "description", "Description"
+        REQUEST_TYPE = "request_type", "Request Type"
+        SUBREQUEST = "subrequest", "Subrequest"
+        CLAIM_NUMBER = "claim_number", "Claim/EDI Number"
+        ATTACHMENTS = "attachments", "Add Attachments"
+
+    request_form = models.ForeignKey(RequestForm, on_delete=models.CASCADE, related_name="field_instructions")
+    field = models.CharField(max_length=30, choices=Field.choices)
+    text = models.TextField()
+
+    class Meta:
+        verbose_name_plural = "field instructions"
+        constraints = [
+            models.UniqueConstraint(fields=["request_form", "field"], name="ecrm_instructions_one_per_field"),
+        ]
+
+    def __str__(self):
+        return f"{self.request_form}: {self.get_field_display()}"
+
+
+class Favorite(models.Model):
+    """ "Add to Favorites?": a user's starred request forms, listed first in their category."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ecrm_favorites")
+    request_form = models.ForeignKey(RequestForm, on_delete=models.CASCADE, related_name="favorites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "request_form"], name="ecrm_favorite_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} likes {self.request_form}"
+
+
+class TicketNumberCounter(models.Model):
+    """One row holding the last EC number drawn; locked (SELECT ... FOR UPDATE) by each submit so that
+    concurrent submits get distinct numbers in commit order, on SQLite and PostgreSQL alike."""
+
+    last_value = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"Last EC number: {self.last_value}"
+
+
+class TicketState(models.TextChoices):
+    NEW = "new", "New"
+    IN_PROGRESS = "in_progress", "In Progress"
+    AWAITING_INFO = "awaiting_info", "Awaiting Info"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+class TicketPriority(models.IntegerChoices):
+    CRITICAL = 1, "1 - Critical"
+    HIGH = 2, "2 - High"
+    MODERATE = 3, "3 - Moderate"
+    LOW = 4, "4 - Low"
+    PLANNING = 5, "5 - Planning"
+
+
+class CarrierScope(models.TextChoices):
+    """Insurance Carrier: one plan, "*All" plans, or "*Multiple" named plans (seed 000)."""
+
+    ONE = "one", "One plan"
+    ALL = "all", "*All"
+    MULTIPLE = "multiple", "*Multiple"
+
+
+class Ticket(models.Model):
+    """A submitted ECRM request. Its EC number is not PHI and names it in URLs."""
+
+    sequence = models.PositiveIntegerField(unique=True, editable=False)
+    number = models.CharField("Number", max_length=10, unique=True, editable=False)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ecrm_tickets")
+    request_form = models.ForeignKey(RequestForm, on_delete=models.PROTECT, related_name="tickets")
+    short_description = models.CharField("Short description", max_length=160)
+    description_html = models.TextField("Description", blank=True)
+    carrier_scope = models.CharField(max_length=10, choices=CarrierScope.choices)
+    health_plans = models.ManyToManyField("reference.HealthPlan", blank=True, related_name="ecrm_tickets")
+    request_type = models.ForeignKey(RequestType, on_delete=models.PROTECT, related_name="tickets")
+    subrequest = models.ForeignKey(Subrequest, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets")
+    claim_number = models.CharField("Claim/EDI Number", max_length=40, blank=True)
+    contact_name = models.CharField("Contact Name", max_length=120, blank=True)
+    contact_phone = models.CharField("Contact Phone", max_length=10, blank=True)
+    contact_email = models.EmailField("Contact Email", blank=True)
+    state = models.CharField("State", max_length=20, choices=TicketState.choices, default=TicketState.NEW)
+    priority = models.PositiveSmallIntegerField(
+        "Priority", choices=TicketPriority.choices, default=TicketPriority.MODERATE
+    )
+    created_at = models.DateTimeField("Created", auto_now_add=True)
+    updated_at = models.DateTimeField("Updated", auto_now=True)
+
+    class Meta:
+        ordering = ["-sequence"]
+        indexes = [models.Index(fields=["reporter", "-sequence"], name="ecrm_ticket_reporter_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sequence__gte=1, sequence__lte=10**NUMBER_DIGITS - 1), name="ecrm_ticket_sequence_range"
+            ),
+            models.CheckConstraint(condition=Q(number__startswith=NUMBER_PREFIX), name="ecrm_ticket_number_prefix"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class TicketAttachment(models.Model):
+    """A file added with "Add Attachments": any type, stored outside the web root under a generated name."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    original_name = models.CharField(max_length=120)
+    stored_name = models.CharField(max_length=200, unique=True)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name

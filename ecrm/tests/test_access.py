@@ -1,0 +1,116 @@
+"""Item 8 for ECRM's pages: login everywhere but registration, a reporter's own tickets only (404 otherwise),
+attachments to the reporter and ticket-reading staff only, and an ECRM-only account kept off the portal."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.tests.factories import UserFactory
+from ecrm import services
+from ecrm.models import RequestForm
+from ecrm.tests.factories import ecrm_user
+from practices.tests.factories import PracticeMembershipFactory
+from reference.models import HealthPlan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ticket(ecrm_catalog):
+    form = RequestForm.objects.get(slug="provider-services")
+    return services.ticket_submit(
+        request=None,
+        user=ecrm_user(),
+        request_form=form,
+        data={
+            "short_description": "Wrong fax number",
+            "carrier_scope": "all",
+            "health_plans": [],
+            "request_type": form.request_types.first(),
+        },
+        files=[SimpleUploadedFile("fax.txt", b"fax")],
+    )
+
+
+def attachment_url(ticket):
+    return f"/ecrm/tickets/{ticket.number}/attachments/{ticket.attachments.get().pk}/"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/ecrm/submit/", "/ecrm/submit/claims/", "/ecrm/forms/provider-services/", "/ecrm/tickets/EC00000001/"],
+)
+def test_every_page_but_registration_needs_a_login(client, ticket, path):
+    response = client.get(path)
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_a_visitor_sees_what_ecrm_is_with_log_in_and_register(client):
+    page = client.get("/ecrm/").content.decode()
+    assert "Log in" in page and 'href="/ecrm/register/"' in page
+
+
+def test_another_users_ticket_is_a_404_like_a_missing_number(ticket, signed_in_client):
+    client = signed_in_client(ecrm_user())
+    assert client.get(f"/ecrm/tickets/{ticket.number}/").status_code == 404
+    assert client.get("/ecrm/tickets/EC99999999/").status_code == 404
+    assert client.get("/ecrm/tickets/12/").status_code == 404
+    assert signed_in_client(ticket.reporter).get(f"/ecrm/tickets/{ticket.number}/").status_code == 200
+
+
+def test_an_attachment_is_a_404_for_anyone_but_the_reporter_and_ticket_staff(ticket, signed_in_client):
+    assert signed_in_client(ecrm_user()).get(attachment_url(ticket)).status_code == 404
+    portal_user = UserFactory()
+    PracticeMembershipFactory(user=portal_user, manager=True)
+    assert signed_in_client(portal_user).get(attachment_url(ticket)).status_code == 404
+    assert signed_in_client(UserFactory(is_staff=True)).get(attachment_url(ticket)).status_code == 404
+    agent = UserFactory(is_staff=True)
+    agent.user_permissions.add(Permission.objects.get(codename="view_ticket", content_type__app_label="ecrm"))
+    response = signed_in_client(agent).get(attachment_url(ticket))
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    wrong = f"/ecrm/tickets/{ticket.number}/attachments/999999/"
+    assert signed_in_client(ticket.reporter).get(wrong).status_code == 404
+
+
+def test_an_ecrm_only_account_is_sent_from_the_portals_pages_to_ecrm(signed_in_client):
+    client = signed_in_client(ecrm_user())
+    for path in ("/", "/cases/worklist/", "/cases/request/", "/eligibility/", "/account/user-access/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.url == "/ecrm/", path
+    page = client.get("/ecrm/").content.decode()
+    assert "Authorization Lookup" not in page and "Submit Case" in page
+
+
+def test_a_portal_user_keeps_the_portal_and_reaches_ecrm_from_the_header(ecrm_catalog, signed_in_client):
+    user = UserFactory()
+    PracticeMembershipFactory(user=user, manager=True)
+    client = signed_in_client(user)
+    home = client.get("/")
+    assert home.status_code == 200 and 'href="/ecrm/"' in home.content.decode()
+    assert client.get("/ecrm/forms/provider-services/").status_code == 200
+
+
+def test_an_ecrm_registration_taken_in_by_a_practice_sees_the_portal(signed_in_client):
+    user = ecrm_user()
+    PracticeMembershipFactory(user=user)
+    assert signed_in_client(user).get("/").status_code == 200
+
+
+def test_garbage_in_the_form_is_a_400_never_a_500(ecrm_catalog, signed_in_client):
+    client = signed_in_client(ecrm_user())
+    plan = HealthPlan.objects.first()
+    response = client.post(
+        "/ecrm/forms/provider-services/",
+        {
+            "carrier": ["x", str(plan.pk)],
+            "health_plans": ["\x00", "-1"],
+            "request_type": "1e9",
+            "subrequest": "[]",
+            "description": "\x00<script>",
+            "contact_email": "not-an-email",
+        },
+    )
+    assert response.status_code == 400
+    assert client.get("/ecrm/forms/no-such-form/").status_code == 404
+    assert client.post("/ecrm/forms/no-such-form/favorite/").status_code == 404
+    assert client.get("/ecrm/forms/provider-services/favorite/").status_code == 405
