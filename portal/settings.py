@@ -246,6 +246,16 @@ SMS_BACKEND = env.str(
     }.get(DJANGO_ENV, "delivery.sms.backends.filebased.SMSBackend"),
 )
 SMS_FILE_PATH = VAR_DIR / "sms"
+# Letters are faxed through delivery.fax (COR-2): the file backend by default, in-memory under test; production
+# refuses until FAX_BACKEND names a real fax service (its deliveries wait as Failed, for staff to retry).
+FAX_BACKEND = env.str(
+    "FAX_BACKEND",
+    default={
+        "production": "delivery.fax.backends.unconfigured.FaxBackend",
+        "test": "delivery.fax.backends.locmem.FaxBackend",
+    }.get(DJANGO_ENV, "delivery.fax.backends.filebased.FaxBackend"),
+)
+FAX_FILE_PATH = Path(env.str("FAX_FILE_PATH", default=str(VAR_DIR / "fax")))
 
 # Sessions (ACC-11): idle timeout with a warning a minute before, and an absolute limit.
 SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=15))

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from cases.tests.factories import submitted_case
-from cases.tests.test_pdf import pdf_text
 from cases.tests.test_wizard import clinical, office, step_url, walk_to_attestation, world  # noqa: F401
+from correspondence.tests.test_pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.services import audit_record
 from cases import permissions, services, uploads
-from cases.pdf import render_to_pdf
 from cases.permissions import CaseAction
 from cases.views.common import VIEW_ONLY, case_or_404, request_grants, status_history, summary_context
+from correspondence.pdf import render_to_pdf
 
 
 @login_required

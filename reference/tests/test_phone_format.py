@@ -5,7 +5,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from cases.tests.factories import draft_case, submitted_case
-from cases.tests.test_pdf import pdf_text
+from correspondence.tests.test_pdf import pdf_text
 from reference.forms import USPhoneField
 from reference.validators import format_us_phone
 

@@ -11,8 +11,8 @@ import pytest
 import weasyprint
 from django.conf import settings
 
-from cases import pdf
 from cases.tests import files
+from correspondence import pdf
 
 STYLESHEET = '<link rel="stylesheet" href="static/css/print-pdf.css">'
 
