@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "reference",
     "resources",
     "cases",
+    "correspondence",
     "ecrm",
     "p2p",
 ]
@@ -360,7 +361,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
         "options": {"expires": 60 * 60.0},
     },
+    "correspondence-outbox-sweep": {
+        "task": "correspondence.tasks.outbox_sweep",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 5 * 60.0},
+    },
 }
+# COR-5: letters whose deliveries are still pending this long after they were written are sent again by the
+# sweep (their task was lost with a killed worker, or the broker was down at the decision).
+CORRESPONDENCE_SWEEP_AFTER = datetime.timedelta(minutes=env.int("CORRESPONDENCE_SWEEP_AFTER_MINUTES", default=10))
+# The queue the letter tasks go to; empty: Celery's default queue, which every worker consumes.
+CORRESPONDENCE_QUEUE = env.str("CORRESPONDENCE_QUEUE", default="")
 # A worker whose last heartbeat is older than this is reported as stale by /health/.
 WORKER_HEARTBEAT_STALE_AFTER = 3 * 60
 

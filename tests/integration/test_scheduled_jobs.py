@@ -7,15 +7,22 @@ worker tests here go through a real worker process on the configured broker.
 """
 
 import datetime
+import time
+import uuid
 
 import pytest
 from celery.schedules import schedule as interval_schedule
 from django.conf import settings
 from django.utils import timezone
 
+from cases import holds
 from cases.models import Appeal, Case, CaseStatus, CaseStatusChange, Hold
 from cases.tasks import delete_expired_appeal_drafts, expire_stale_drafts, lapse_due_holds
 from cases.tests.factories import draft_case, submitted_case
+from cases.tests.post_decision_world import make_reviewer
+from correspondence.models import Delivery, Letter
+from correspondence.tasks import outbox_sweep
+from portal.celery import app as celery_app
 from portal.health import check_worker
 from portal.models import WorkerHeartbeat
 from portal.tasks import record_worker_heartbeat
@@ -27,6 +34,7 @@ CATCH_UP_PROVEN_BY = {
     "cases.tasks.lapse_due_holds": "test_a_run_after_lost_runs_lapses_holds_due_long_ago",
     "cases.tasks.delete_expired_appeal_drafts": "test_a_run_after_lost_runs_deletes_appeal_drafts_expired_long_ago",
     "portal.tasks.record_worker_heartbeat": "test_a_heartbeat_after_lost_runs_makes_a_stale_worker_fresh_again",
+    "correspondence.tasks.outbox_sweep": "test_a_sweep_after_lost_runs_sends_the_letters_left_pending_long_ago",
 }
 
 
@@ -193,3 +201,64 @@ def test_a_heartbeat_after_lost_runs_makes_a_stale_worker_fresh_again(start_work
     assert check_worker()["status"] == "stale"
     run_and_wait(worker, record_worker_heartbeat)
     assert check_worker()["status"] == "ok"
+
+
+# --- correspondence.tasks.outbox_sweep ------------------------------------------------------------------------
+
+
+def letter_left_pending(minutes_ago: float) -> Letter:
+    """A hold letter whose delivery task was lost ``minutes_ago`` (queued to a queue no worker consumes)."""
+    case = submitted_case(notify_by_email=False)
+    holds.hold_place(
+        case=case,
+        items=["medication_list"],
+        note="",
+        due_on=timezone.localdate() + datetime.timedelta(days=7),
+        by=make_reviewer(),
+    )
+    letter = Letter.objects.get(case=case)
+    then = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    Letter.objects.filter(pk=letter.pk).update(created_at=then)
+    Delivery.objects.filter(letter=letter).update(created_at=then)
+    return letter
+
+
+def purge(queue: str) -> None:
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(queue)
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_after_lost_runs_sends_the_letters_left_pending_long_ago(start_worker, settings, monkeypatch, tmp_path):
+    catalog_load()
+    queue, lost_queue = f"test-{uuid.uuid4().hex[:12]}", f"lost-{uuid.uuid4().hex[:12]}"
+    settings.CORRESPONDENCE_QUEUE = lost_queue  # the decisions' tasks are lost: nobody consumes this queue
+    try:
+        three_days_ago, one_run_ago, fresh = (
+            letter_left_pending(3 * 24 * 60),
+            letter_left_pending(11),
+            letter_left_pending(0),
+        )
+    finally:
+        purge(lost_queue)
+    # The worker's sweep queues the letters' tasks to its own queue, and faxes into a folder of this test.
+    monkeypatch.setenv("CORRESPONDENCE_QUEUE", queue)
+    monkeypatch.setenv("FAX_BACKEND", "delivery.fax.backends.filebased.FaxBackend")
+    monkeypatch.setenv("FAX_FILE_PATH", str(tmp_path / "fax"))
+    worker = start_worker(queue)
+
+    lost = outbox_sweep.apply_async(queue=worker.queue, expires=timezone.now() - datetime.timedelta(seconds=1))
+    worker.wait_for_log(f"Discarding revoked task: correspondence.tasks.outbox_sweep[{lost.id}]")
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 0
+
+    run_and_wait(worker, outbox_sweep)
+    # The two letters' tasks, queued by the sweep, run in the same worker.
+    left = Delivery.objects.filter(letter__in=[three_days_ago, one_run_ago], status=Delivery.Status.PENDING)
+    deadline = time.monotonic() + 30
+    while left.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left.exists(), worker.log()[-4000:]
+    run_and_wait(worker, outbox_sweep)  # caught up: nothing left to send again
+    assert fresh.deliveries.get().status == Delivery.Status.PENDING  # its own task may still come
+    assert len(list((tmp_path / "fax").iterdir())) == 2

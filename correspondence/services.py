@@ -1,0 +1,226 @@
+"""Writes of the correspondence: the outbox rows a case event causes, each delivery's sending, the sweep, and the
+admin's actions (mark a mailed letter as mailed, retry a failed delivery).
+
+Nothing here is sent inside a business transaction: ``letter_write`` only writes rows and queues the delivery
+task on commit; ``delivery_send`` runs in the task, one delivery at a time, locked and re-checked, so a delivery
+sent is never sent again whether its task runs twice, the sweep re-dispatches it, or two workers race.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent
+from correspondence import letters
+from correspondence.models import Delivery, Letter
+from delivery.fax import send_fax
+
+logger = logging.getLogger(__name__)
+
+Channel, Recipient, Status = Delivery.Channel, Delivery.Recipient, Delivery.Status
+Kind = Letter.Kind
+
+# After this many failed attempts a delivery is Failed, for staff to retry from the admin.
+MAX_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 60  # 1, 2, 4, 8 minutes between the attempts
+SEND_FIELDS = ["attempts", "last_attempt_at", "last_error", "status", "next_attempt_at"]
+
+# Seeds 001 and 002: the hold letter goes to the requesting provider; determination and appeal decision letters
+# to the ordering provider, the rendering provider and the member (by mail); every letter is an e-notification to
+# the contact who opted in.
+DECISION_KINDS = {
+    Kind.APPROVAL,
+    Kind.DENIAL,
+    Kind.PARTIAL_APPROVAL,
+    Kind.ALTERNATIVE_RECOMMENDATION,
+    Kind.APPEAL_DECISION,
+}
+
+
+# --- The outbox: written in the transaction of the event ----------------------------------------------------
+
+
+def letter_write(*, event: CaseEvent) -> Letter | None:
+    """The letter a newly written ``event`` causes and its deliveries, as rows in the caller's transaction (the
+    decision's); the delivery task is queued when it commits. None when the event causes no letter. The same event
+    never makes a second letter: a database constraint (one letter per event and kind)."""
+    case = Case.objects.select_related("program", "site").get(pk=event.case_id)
+    kind = letters.letter_kind_for(event, case)
+    if kind is None:
+        return None
+    # Three statements in the decision's transaction (the case, the letter, its deliveries): nothing is rendered.
+    letter = Letter.objects.create(event=event, kind=kind, case=case, created_at=event.created_at)
+    Delivery.objects.bulk_create(
+        [Delivery(letter=letter, created_at=letter.created_at, **target) for target in delivery_targets(case, kind)]
+    )
+    letter_dispatch_on_commit(letter)
+    return letter
+
+
+def delivery_targets(case: Case, kind: str) -> list[dict]:
+    """Who receives a letter of ``kind`` about ``case``, and where: the requesting provider's fax confirmed on
+    the contact step; for a decision the rendering provider's (the site of service's) fax when it has one and
+    it is another number, and the member's copy by mail; an email notice to the contact who opted in."""
+    targets = []
+    if case.contact_fax:
+        requesting = {"channel": Channel.FAX, "recipient": Recipient.REQUESTING_PROVIDER}
+        targets.append({**requesting, "destination": case.contact_fax})
+    if kind in DECISION_KINDS:
+        rendering_fax = case.site_fax or (case.site.fax if case.site else "")
+        if rendering_fax and rendering_fax != case.contact_fax:
+            targets.append(
+                {"channel": Channel.FAX, "recipient": Recipient.RENDERING_PROVIDER, "destination": rendering_fax}
+            )
+        if case.member_id:
+            targets.append({"channel": Channel.MAIL, "recipient": Recipient.MEMBER, "destination": ""})
+    if case.notify_by_email and case.contact_email:
+        targets.append({"channel": Channel.EMAIL, "recipient": Recipient.CONTACT, "destination": case.contact_email})
+    return targets
+
+
+def letter_dispatch_on_commit(letter: Letter) -> None:
+    transaction.on_commit(lambda: letter_dispatch(letter.pk))
+
+
+def letter_dispatch(letter_pk: int) -> bool:
+    """Queue the delivery task of one letter. A broker that is down does not undo the decision already committed:
+    the failure is logged and the sweep sends the letter once the broker is back. True when queued."""
+    from correspondence.tasks import letter_deliver
+
+    try:
+        letter_deliver.apply_async((letter_pk,), queue=settings.CORRESPONDENCE_QUEUE or None)
+    except Exception as error:  # any broker or connection error: the outbox row stays, the sweep retries
+        logger.warning("Letter %s not queued (%s); the outbox sweep will send it", letter_pk, type(error).__name__)
+        return False
+    return True
+
+
+# --- Sending: in the task, after the commit ------------------------------------------------------------------
+
+
+def deliveries_to_send(letter_pk: int) -> list[int]:
+    """The letter's deliveries a worker sends: pending faxes and email notices (the mail waits for staff)."""
+    return list(
+        Delivery.objects.filter(letter_id=letter_pk, status=Status.PENDING)
+        .exclude(channel=Channel.MAIL)
+        .values_list("pk", flat=True)
+        .order_by("pk")
+    )
+
+
+def delivery_send(*, delivery_pk: int) -> bool:
+    """Send one delivery once; True when this call sent it. The row is locked and re-checked, so a delivery
+    already sent (or failed for good) is left as it is. A failed attempt is recorded (its error's class and
+    message, no PHI) and is Failed after ``MAX_ATTEMPTS``; before that it stays pending with the time of its
+    next attempt, and ``DeliveryFailed`` is raised for the task to retry."""
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().select_related("letter").get(pk=delivery_pk)
+        if delivery.status != Status.PENDING or delivery.channel == Channel.MAIL:
+            return False
+        # The letter row carries the PDF: read it (rendered by the task before any send) only now.
+        letter = Letter.objects.get(pk=delivery.letter_id)
+        now = timezone.now()
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        try:
+            external_id = _send(delivery, letter)
+        except Exception as error:
+            delivery.last_error = f"{type(error).__name__}: {error}"[:300]
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status, delivery.next_attempt_at = Status.FAILED, None
+            else:
+                delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+            delivery.save(update_fields=SEND_FIELDS)
+            failed = error
+        else:
+            delivery.status, delivery.sent_at, delivery.external_id = Status.SENT, now, str(external_id)[:100]
+            delivery.last_error, delivery.next_attempt_at = "", None
+            delivery.save(update_fields=[*SEND_FIELDS, "sent_at", "external_id"])
+            failed = None
+    if failed is not None and delivery.status == Status.PENDING:
+        raise DeliveryFailed(delivery) from failed
+    return failed is None
+
+
+class DeliveryFailed(Exception):
+    """A delivery's attempt failed and it will be tried again."""
+
+    def __init__(self, delivery: Delivery):
+        super().__init__(f"Delivery {delivery.pk} attempt {delivery.attempts} failed")
+        self.delivery = delivery
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Exponential backoff after ``attempts`` failed attempts: 1, 2, 4, 8 minutes."""
+    return datetime.timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+
+
+def _send(delivery: Delivery, letter: Letter) -> str:
+    if delivery.channel == Channel.FAX:
+        reference = f"letter-{letter.pk}-{delivery.pk}"  # ours, no PHI: a real service's idempotency key
+        return send_fax(to=delivery.destination, pdf=letters.letter_pdf(letter), reference=reference)
+    if delivery.channel == Channel.EMAIL:
+        # No PHI in an email: no name, no number, no status; the letter is read on the portal, signed in.
+        body = render_to_string("correspondence/email/new_correspondence.txt", {})
+        send_mail("New correspondence on your request", body, None, [delivery.destination])
+        return ""
+    raise ValueError(f"A {delivery.channel} delivery is not sent by a worker")
+
+
+# --- The sweep: whatever was left pending ---------------------------------------------------------------------
+
+
+def letters_left_pending(now: datetime.datetime | None = None) -> list[int]:
+    """Letters with a fax or email delivery still pending ``CORRESPONDENCE_SWEEP_AFTER`` after it was written (or
+    after its retry was due): its task was lost (a worker killed, the broker down at the decision)."""
+    before = (now or timezone.now()) - settings.CORRESPONDENCE_SWEEP_AFTER
+    left = Delivery.objects.filter(status=Status.PENDING).exclude(channel=Channel.MAIL)
+    left = left.filter(Q(next_attempt_at__isnull=True, created_at__lte=before) | Q(next_attempt_at__lte=before))
+    return sorted(set(left.values_list("letter_id", flat=True)))
+
+
+def outbox_sweep(now: datetime.datetime | None = None) -> int:
+    """Queue the delivery task of every letter left pending; how many. Catches up: one run covers every letter
+    left since the last, however many runs were lost."""
+    queued = 0
+    for letter_pk in letters_left_pending(now):
+        queued += letter_dispatch(letter_pk)
+    return queued
+
+
+# --- The admin's actions -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def delivery_mark_mailed(*, delivery: Delivery, by) -> Delivery:
+    """Staff printed and mailed the member's copy (the print-and-mail queue)."""
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.channel != Channel.MAIL:
+        raise ValidationError("Only a mail delivery is marked as mailed.", code="channel")
+    if delivery.status != Status.PENDING:
+        raise ValidationError("This letter is not waiting to be mailed.", code="status")
+    now = timezone.now()
+    delivery.status, delivery.sent_at, delivery.attempts, delivery.last_attempt_at = Status.SENT, now, 1, now
+    delivery.external_id = f"mailed by {by.get_username()}"[:100]
+    delivery.save(update_fields=["status", "sent_at", "attempts", "last_attempt_at", "external_id"])
+    return delivery
+
+
+@transaction.atomic
+def delivery_retry(*, delivery: Delivery) -> Delivery:
+    """Staff send a Failed delivery again: pending with fresh attempts, its task queued on commit."""
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.status != Status.FAILED:
+        raise ValidationError("Only a failed delivery can be retried.", code="status")
+    delivery.status, delivery.attempts, delivery.next_attempt_at = Status.PENDING, 0, None
+    delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
+    letter_pk = delivery.letter_id
+    transaction.on_commit(lambda: letter_dispatch(letter_pk))
+    return delivery

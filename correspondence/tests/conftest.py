@@ -1,0 +1,65 @@
+"""Fixtures of the correspondence tests: the fax outbox, tasks run in the test process, and cases with letters."""
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from cases import appeals, holds
+from cases.models import HoldItem
+from correspondence.models import Letter
+from delivery.fax.backends.locmem import outbox
+from portal.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def fax_outbox():
+    """Faxes sent through the locmem fax backend (FAX_BACKEND under test), emptied before each test."""
+    outbox.clear()
+    return outbox
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks queued on commit run in the test process, as a worker would run them (no broker)."""
+    was = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = was
+
+
+def pdf_text(document: bytes) -> str:
+    """The text of every page, through pypdf, with runs of white space made single spaces."""
+    reader = PdfReader(io.BytesIO(bytes(document)))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def page_one_text(document: bytes) -> str:
+    return " ".join((PdfReader(io.BytesIO(bytes(document))).pages[0].extract_text() or "").split())
+
+
+def in_days(days: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
+def hold_placed(case, reviewer, *, note="Please send the wound care notes.", due_on=None):
+    return holds.hold_place(
+        case=case,
+        items=[HoldItem.PROGRESS_NOTES, HoldItem.MEDICATION_LIST],
+        note=note,
+        due_on=due_on or in_days(7),
+        by=reviewer,
+    )
+
+
+def appeal_submitted(case, user, **fields):
+    appeal = appeals.appeal_draft_start(case=case, user=user)
+    appeal = appeals.appeal_draft_save(appeal=appeal, user=user, reason="Medically necessary.", **fields)
+    return appeals.appeal_submit(appeal=appeal, user=user)
+
+
+def letters_of(case, kind=None):
+    rows = Letter.objects.filter(case=case).order_by("pk")
+    return list(rows.filter(kind=kind) if kind else rows)
