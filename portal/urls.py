@@ -19,6 +19,7 @@ urlpatterns = [
     path("account/", include("practices.urls")),
     path("resources/", include("resources.urls")),
     path("cases/", include("cases.urls")),
+    path("correspondence/", include("correspondence.urls")),
     path("eligibility/", include("reference.urls")),
     path("ecrm/", include("ecrm.urls")),
     path("admin/", admin.site.urls),
