@@ -142,7 +142,7 @@ def request_form(request, slug: str):
     context = {
         "form": form,
         "request_form": chosen,
-        "help": selectors.instructions_by_field(chosen),
+        "instructions": selectors.instructions_by_field(chosen),
         "is_favorite": selectors.is_favorite(user=request.user, request_form=chosen),
     }
     return _render(request, "ecrm/request_form.html", context, status=400 if posted else 200)

@@ -109,6 +109,8 @@ def test_the_request_form_shows_the_seed_words(ecrm_catalog, reporter, client_of
         "Instructions for Insurance Carrier",
     ):
         assert words in page, words
+    # Each "?" shows its own field's instructions, only where the form has some.
+    assert page.count("Instructions for ") == 6 and "{&#x27;" not in page and "{'" not in page
 
 
 def test_submitting_gives_an_ec_number_state_new_priority_moderate_and_a_confirmation_email(

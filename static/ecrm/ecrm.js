@@ -76,8 +76,16 @@
     tools.forEach(function (tool) {
       var button = document.createElement("button");
       button.type = "button";
-      button.textContent = tool[0];
-      button.setAttribute("aria-label", tool[1]);
+      // The symbol is what shows; the name is what a screen reader says (no aria-label that hides the symbol).
+      var shown = document.createElement("span");
+      shown.setAttribute("aria-hidden", "true");
+      shown.textContent = tool[0];
+      var name = document.createElement("span");
+      name.className = "visually-hidden";
+      name.textContent = tool[1];
+      button.appendChild(shown);
+      button.appendChild(name);
+      button.title = tool[1];
       button.addEventListener("click", function () {
         var start = textarea.selectionStart, end = textarea.selectionEnd, text = textarea.value;
         textarea.value = text.slice(0, start) + tool[2] + text.slice(start, end) + tool[3] + text.slice(end);
