@@ -198,15 +198,16 @@ def ticket_submit(*, request, user, request_form, data: dict, files=()) -> Ticke
             target=ticket,
             details={"form": request_form.pk, "attachments": len(files)},
         )
-        transaction.on_commit(lambda: ticket_confirmation_send(request=request, ticket=ticket))
+        path = reverse("ecrm:ticket_detail", kwargs={"number": ticket.number})
+        link = request.build_absolute_uri(path) if request is not None else path
+        transaction.on_commit(lambda: ticket_confirmation_send(ticket=ticket, link=link))
     return ticket
 
 
-def ticket_confirmation_send(*, request, ticket: Ticket) -> bool:
+def ticket_confirmation_send(*, ticket: Ticket, link: str) -> bool:
     """ECRM-4: the confirmation email, from the ECRM address, with the EC number in its subject."""
     if not ticket.reporter.email:
         return False
-    link = request.build_absolute_uri(reverse("ecrm:ticket_detail", kwargs={"number": ticket.number}))
     return ecrm_email_send(
         to=ticket.reporter.email, template="ticket_created", context={"ticket": ticket, "link": link}
     )
