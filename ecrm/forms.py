@@ -163,8 +163,11 @@ class TicketForm(ErrorSummaryMixin, forms.Form):
             del self.fields["health_plans"]
         types = request_form.request_types.all()
         self.fields["request_type"].queryset = types
-        self.fields["subrequest"].queryset = Subrequest.objects.filter(request_type__in=types).select_related(
-            "request_type"
+        # Grouped by request type, so without the page's script each type's subrequests sit together.
+        self.fields["subrequest"].queryset = (
+            Subrequest.objects.filter(request_type__in=types)
+            .select_related("request_type")
+            .order_by("request_type__sort_order", "request_type__name", "sort_order", "name")
         )
         if request_form.claim_number == RequestForm.ClaimNumber.ABSENT:
             del self.fields["claim_number"]

@@ -25,8 +25,10 @@
     searchLabel.className = "label";
     searchLabel.htmlFor = search.id;
     searchLabel.textContent = "Search carriers";
-    carrier.parentNode.insertBefore(searchLabel, carrier);
-    carrier.parentNode.insertBefore(search, carrier);
+    // Above the carrier's own label: search first, then choose.
+    var group = carrier.closest(".form-group") || carrier.parentNode;
+    group.insertBefore(search, group.firstChild);
+    group.insertBefore(searchLabel, search);
     search.addEventListener("input", function () {
       var term = search.value.trim().toLowerCase();
       Array.prototype.forEach.call(carrier.options, function (option) {
@@ -54,6 +56,11 @@
     if (group) { group.hidden = offered === 0; }
   }
   if (requestType && subrequest) {
+    // Without this script every subrequest shows as "Request type > Subrequest"; filtered, its name is enough.
+    Array.prototype.forEach.call(subrequest.options, function (option) {
+      var cut = option.text.indexOf(" > ");
+      if (option.value && cut !== -1) { option.text = option.text.slice(cut + 3); }
+    });
     requestType.addEventListener("change", filterSubrequests);
     filterSubrequests();
   }

@@ -101,9 +101,7 @@ def test_an_office_registers_for_ecrm_and_submits_a_provider_services_request(
     page.get_by_role("button", name="Bold").click()
     expect(description).to_have_value("<b>555-555-5555</b>")
     page.get_by_label(re.compile("^Request Type")).select_option(label="Provider Info Change")
-    page.get_by_label(re.compile("^Subrequest")).select_option(
-        label="Provider Info Change > Phone & FAX Update EviCore PAR"
-    )
+    page.get_by_label(re.compile("^Subrequest")).select_option(label="Phone & FAX Update EviCore PAR")
     page.get_by_label(re.compile("^Claim/EDI Number")).fill("123456789")
     page.get_by_label("Add Attachments").set_input_files(
         [{"name": "fax-sheet.txt", "mimeType": "text/plain", "buffer": b"Fax 555-555-5555"}]
