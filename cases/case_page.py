@@ -138,6 +138,10 @@ def round_label(determination: Determination) -> str:
 class LineView:
     line: object
     determinations: list[tuple[str, Determination]] = field(default_factory=list)  # (round label, row), in order
+    # An accepted DME alternative is authorized as a line of its own: the line number it is the alternative to, and
+    # on the line requested, the number of the line that authorizes its alternative.
+    alternative_to: int | None = None
+    alternative_line: int | None = None
 
 
 @dataclass
@@ -158,7 +162,7 @@ class CasePage:
 
 def case_page(case: Case, *, now: datetime.datetime | None = None) -> CasePage:
     """Everything the case page shows about ``case``, in one query per kind of row."""
-    determinations = Determination.objects.select_related("guideline__program", "acceptance")
+    determinations = Determination.objects.select_related("guideline__program", "acceptance", "alternative_hcpcs")
     prefetch_related_objects(
         [case],
         "service_lines__hcpcs",
@@ -169,9 +173,18 @@ def case_page(case: Case, *, now: datetime.datetime | None = None) -> CasePage:
         "due_extensions",
     )
     lines = []
+    numbers = {line.pk: line.line_number for line in case.service_lines.all()}
+    alternative_lines = {line.alternative_of_id: line.line_number for line in case.service_lines.all()}
     for line in case.service_lines.all():
         rows = sorted(line.determinations.all(), key=lambda d: (ROUND_ORDER.get(d.round, 9), d.sequence, d.pk))
-        lines.append(LineView(line=line, determinations=[(round_label(d), d) for d in rows]))
+        lines.append(
+            LineView(
+                line=line,
+                determinations=[(round_label(d), d) for d in rows],
+                alternative_to=numbers.get(line.alternative_of_id),
+                alternative_line=alternative_lines.get(line.pk),
+            )
+        )
     open_hold = next((hold for hold in case.holds.all() if hold.status == Hold.Status.OPEN), None)
     timeline = [
         TimelineEntry(at=event.created_at, text=event_text(event.kind, event.payload)) for event in case.events.all()

@@ -9,9 +9,10 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cases import alternatives, appeals, extensions, holds, queue, reconsiderations, services
+from cases import alternatives, appeals, decisions, extensions, holds, queue, reconsiderations, services
 from cases.demo import DemoOffice, Denial, clock, decide, draft_build, hold, submitted_build
 from cases.models import DeterminationOutcome, HoldItem
+from reference.models import HcpcsCode
 
 WHEELCHAIR_DENIAL = Denial(
     criterion="Mobility limitation in the home not shown to be unresolved by a cane, walker or manual wheelchair.",
@@ -29,6 +30,8 @@ ULTRALIGHT_ALTERNATIVE = Denial(
     guideline="Power Mobility Devices",
     alternative="K0001 Standard wheelchair",
 )
+# The item the ultralightweight wheelchair's alternative names: a standard wheelchair, rented for a month.
+STANDARD_WHEELCHAIR = ("K0001", 1)
 HOMEBOUND_DENIAL = Denial(
     criterion="Homebound status is not documented: the member drives to outpatient appointments.",
     documentation="The physician's note of the member's homebound status and what leaving home requires.",
@@ -115,11 +118,49 @@ def denied(office, note):
         decide(office, case, {"K0823": WHEELCHAIR_DENIAL})
 
 
+def decide_offering_alternative(office, case, code: str, offer: Denial, item: tuple[str, int], *, denied=None):
+    """The reviewer offers the alternative ``item`` (HCPCS code, quantity) for the line of ``code``, denies the lines
+    of ``denied`` (HCPCS code -> ``Denial``) and approves the others in the initial round, then decides the case
+    (``demo.decide`` with the alternative item as data)."""
+    denied = denied or {}
+    for line in case.service_lines.select_related("hcpcs"):
+        denial = denied.get(line.hcpcs.code)
+        if denial:
+            decisions.line_determine(
+                line=line,
+                round="initial",
+                outcome="denied",
+                criterion=denial.criterion,
+                guideline=office.guideline("dme", denial.guideline),
+                documentation=denial.documentation,
+                by=office.reviewer,
+            )
+            continue
+        if line.hcpcs.code != code:
+            decisions.line_determine(
+                line=line, round="initial", outcome="approved", approved_quantity=line.quantity, by=office.reviewer
+            )
+            continue
+        decisions.line_determine(
+            line=line,
+            round="initial",
+            outcome="alternative_offered",
+            criterion=offer.criterion,
+            guideline=office.guideline("dme", offer.guideline),
+            documentation=offer.documentation,
+            alternative=offer.alternative,
+            alternative_hcpcs=HcpcsCode.objects.get(code=item[0]),
+            alternative_quantity=item[1],
+            by=office.reviewer,
+        )
+    return decisions.case_decide(case=case, round="initial", by=office.reviewer)
+
+
 def alternative_offered(office, note):
     with clock(days_ago=9):
         case = submitted_build(office, program="dme", note=note, dme_lines=[("K0005", 1)])
     with clock(days_ago=5):
-        decide(office, case, {"K0005": ULTRALIGHT_ALTERNATIVE})
+        decide_offering_alternative(office, case, "K0005", ULTRALIGHT_ALTERNATIVE, STANDARD_WHEELCHAIR)
 
 
 def cancelled(office, note):
@@ -131,13 +172,17 @@ def cancelled(office, note):
 
 def alternative_accepted(office, note):
     with clock(days_ago=13):
-        case = submitted_build(office, program="dme", note=note, dme_lines=[("E0260", 2), ("K0005", 1)])
+        case = submitted_build(office, program="dme", note=note, dme_lines=[("E0260", 2), ("K0005", 1), ("E0277", 2)])
     with clock(days_ago=9):
-        decide(office, case, {"K0005": ULTRALIGHT_ALTERNATIVE})
+        decide_offering_alternative(
+            office, case, "K0005", ULTRALIGHT_ALTERNATIVE, STANDARD_WHEELCHAIR, denied={"E0277": MATTRESS_DENIAL}
+        )
     offered = case.service_lines.get(hcpcs__code="K0005").determinations.get(
         outcome=DeterminationOutcome.ALTERNATIVE_OFFERED
     )
     with clock(days_ago=7):
+        # Accepting authorizes the standard wheelchair at once as line 4; with the mattress still denied, the case
+        # stays Partially Approved (a single-line request, as in ``alternative_offered``, would become Approved).
         alternatives.alternative_accept(determination=offered, user=office.owner)
 
 

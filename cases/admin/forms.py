@@ -1,15 +1,20 @@
 """The small forms of the case page's actions. Each only reads the input; the rules are the services' (their
 ValidationErrors are added to these forms by field name, ``add_service_errors``)."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cases import decisions
 from cases.models import DeterminationOutcome, HoldItem
 from cases.queue import reviewers
 from portal.forms import ErrorSummaryMixin
+from reference.models import HcpcsCode
 from resources.models import ClinicalGuideline
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+HCPCS_FORMAT = re.compile(r"[A-Z][0-9]{4}")
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -50,7 +55,29 @@ class LineDetermineForm(ErrorSummaryMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=4000,
     )
-    alternative = forms.CharField(label="Alternative recommended", required=False, max_length=300)
+    alternative = forms.CharField(
+        label="Alternative recommended",
+        required=False,
+        max_length=300,
+        help_text="Optional: the description of the alternative HCPCS code is used when empty.",
+    )
+    alternative_hcpcs = forms.CharField(
+        label="Alternative HCPCS code",
+        required=False,
+        max_length=20,
+        help_text="The item accepting the alternative authorizes, for example K0001.",
+    )
+    alternative_quantity = forms.IntegerField(
+        label="Alternative quantity",
+        required=False,
+        min_value=1,
+        max_value=decisions.MAX_QUANTITY,
+        error_messages={
+            "invalid": "Enter the alternative quantity as a whole number, such as 1.",
+            "min_value": "The alternative quantity must be 1 or more.",
+            "max_value": f"The alternative quantity must be at most {decisions.MAX_QUANTITY}.",
+        },
+    )
 
     def __init__(self, *args, line, case, default_validity=None, **kwargs):
         super().__init__(*args, prefix=f"line-{line.pk}", **kwargs)
@@ -59,7 +86,8 @@ class LineDetermineForm(ErrorSummaryMixin, forms.Form):
         if case.is_dme:
             choices.append((DeterminationOutcome.ALTERNATIVE_OFFERED, "Recommend an alternative"))
         else:
-            del self.fields["alternative"]
+            for name in ("alternative", "alternative_hcpcs", "alternative_quantity"):
+                del self.fields[name]
         self.fields["outcome"].choices = choices
         self.fields["approved_quantity"].initial = line.quantity
         self.fields["approved_quantity"].max_value = line.quantity
@@ -72,6 +100,24 @@ class LineDetermineForm(ErrorSummaryMixin, forms.Form):
         self.fields["guideline"].queryset = ClinicalGuideline.objects.filter(program_id=case.program_id)
         self.fields["guideline"].empty_label = "Choose a guideline"
         self.summary_names = {"outcome": f"Line {line.line_number} outcome"}
+
+    def clean(self):
+        """An alternative's code names a catalog item (``decisions`` checks it is one of the program's list)."""
+        data = super().clean()
+        code = (data.get("alternative_hcpcs") or "").strip().upper()
+        data["alternative_item"] = None
+        if data.get("outcome") != DeterminationOutcome.ALTERNATIVE_OFFERED or not code:
+            return data
+        if not HCPCS_FORMAT.fullmatch(code):
+            self.add_error("alternative_hcpcs", "A HCPCS code is one letter and four digits, for example K0001.")
+        else:
+            data["alternative_item"] = HcpcsCode.objects.filter(code=code).first()
+            if data["alternative_item"] is None:
+                self.add_error(
+                    "alternative_hcpcs",
+                    f"HCPCS code {code} is not in the code catalog. Check the code and enter it again.",
+                )
+        return data
 
     def service_arguments(self) -> dict:
         """The cleaned input as ``decisions.line_determine`` takes it: an approval's quantity and validity, a
@@ -90,6 +136,8 @@ class LineDetermineForm(ErrorSummaryMixin, forms.Form):
             "guideline": data["guideline"],
             "documentation": data["documentation_needed"],
             "alternative": data.get("alternative", ""),
+            "alternative_hcpcs": data.get("alternative_item"),
+            "alternative_quantity": data.get("alternative_quantity"),
         }
 
 

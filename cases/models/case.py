@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cases import rules
 from reference.models import DiagnosisCode, HcpcsCode, HealthPlan, Member, Program, Provider, Site
 from reference.validators import validate_us_phone
 
@@ -302,6 +303,11 @@ class ServiceLine(models.Model):
     billing_basis = models.CharField(max_length=20, choices=HcpcsCode.BillingBasis.choices)
     unit = models.CharField(max_length=10)  # "Visits", "Units", "Days" or "Months"
     line_number = models.PositiveSmallIntegerField()
+    # A DME alternative the ordering provider accepted (seed 002) is authorized as a line of its own, added to the
+    # case after the decision: it points at the line requested, which keeps its own determinations unedited.
+    alternative_of = models.OneToOneField(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="alternative_line"
+    )
 
     class Meta:
         ordering = ["case", "line_number"]
@@ -337,7 +343,8 @@ class Determination(models.Model):
     included). A denial, and an alternative offered in place of the item requested, carry the specific reason
     CMS-0057-F requires on every channel (CMS-1): the criterion not met, the clinical guideline relied on and
     the documentation that would change the outcome. ``decided_by`` is empty for the system's own approval
-    (the Home Health bundle at submission).
+    (the Home Health bundle at submission). An alternative offered names the item as data (its HCPCS code and
+    quantity), which accepting it authorizes as a new line (``ServiceLine.alternative_of``).
     """
 
     line = models.ForeignKey(ServiceLine, on_delete=models.CASCADE, related_name="determinations")
@@ -354,6 +361,16 @@ class Determination(models.Model):
     )
     documentation_needed = models.TextField("Documentation that would change the outcome", blank=True)
     alternative = models.CharField("Alternative recommended", max_length=300, blank=True)
+    # The alternative item as data (seed 002): what accepting it authorizes (``decisions.alternative_authorize``).
+    alternative_hcpcs = models.ForeignKey(
+        HcpcsCode,
+        verbose_name="Alternative HCPCS code",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    alternative_quantity = models.PositiveIntegerField("Alternative quantity", null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -387,6 +404,16 @@ class Determination(models.Model):
                 condition=~Q(outcome="alternative_offered") | ~Q(alternative=""),
                 name="determination_alternative_is_named",
             ),
+            models.CheckConstraint(
+                condition=~Q(outcome="alternative_offered")
+                | Q(alternative_hcpcs__isnull=False, alternative_quantity__isnull=False, alternative_quantity__gte=1),
+                name="determination_alternative_has_item",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="alternative_offered")
+                | Q(alternative_hcpcs__isnull=True, alternative_quantity__isnull=True),
+                name="determination_only_alternative_has_item",
+            ),
             # Both days are included: a one-day rental starts and ends on the same day.
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
@@ -396,6 +423,11 @@ class Determination(models.Model):
 
     def __str__(self):
         return f"{self.line}: {self.get_outcome_display()} ({self.get_round_display()})"
+
+    @property
+    def alternative_unit(self) -> str:
+        """The unit the alternative's quantity counts ("Units", "Days", "Months"), from its code's billing basis."""
+        return rules.service_unit(self.alternative_hcpcs.billing_basis) if self.alternative_hcpcs_id else ""
 
 
 class ClinicalDocument(models.Model):

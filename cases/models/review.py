@@ -185,7 +185,8 @@ class Appeal(models.Model):
 class AlternativeAcceptance(models.Model):
     """The ordering provider accepts a DME alternative recommendation (seed 002: within 60 business days).
 
-    The reviewer then authorizes the alternative item; the original line's determination is not edited.
+    Accepting authorizes the alternative item at once, in the same transaction: a new service line approved in the
+    offer's round (``decisions.alternative_authorize``); the original line's determination is not edited.
     """
 
     determination = models.OneToOneField(Determination, on_delete=models.CASCADE, related_name="acceptance")

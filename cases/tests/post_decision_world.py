@@ -13,7 +13,7 @@ from cases.models import Case, Determination
 from cases.tests.test_service_lines import dme_case
 from practices.models import PracticeMembership
 from practices.tests.factories import WorklistAccessFactory
-from reference.models import Program
+from reference.models import HcpcsCode, Program
 from resources.models import ClinicalGuideline
 
 DENIAL = {
@@ -21,6 +21,15 @@ DENIAL = {
     "documentation": "Notes of the trial of a standard wheelchair and why it failed.",
 }
 ALTERNATIVE = "A standard wheelchair (K0001)."
+
+
+def alternative_offer(code: str = "K0001", quantity: int = 1, label: str = ALTERNATIVE) -> dict:
+    """The arguments of ``decisions.line_determine`` that offer the alternative item ``code`` x ``quantity``."""
+    return {
+        "alternative": label,
+        "alternative_hcpcs": HcpcsCode.objects.get(code=code),
+        "alternative_quantity": quantity,
+    }
 
 
 def make_reviewer():
@@ -52,7 +61,7 @@ def determine(case, outcomes, *, by, round="initial", sequence=1, lines=None):
         if outcome == "a":
             decisions.line_determine(**common, outcome="approved", approved_quantity=line.quantity)
         else:
-            extra = {"alternative": ALTERNATIVE} if outcome == "x" else {}
+            extra = alternative_offer() if outcome == "x" else {}
             kind = "denied" if outcome == "d" else "alternative_offered"
             decisions.line_determine(**common, outcome=kind, guideline=guideline(case.program.code), **DENIAL, **extra)
 

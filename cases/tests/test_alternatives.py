@@ -43,8 +43,11 @@ def test_the_practice_accepts_the_alternative_once_with_its_event(catalog, revie
     assert offered.alternative == "A standard wheelchair (K0001)."
     acceptance = alternatives.alternative_accept(determination=offered, user=case.created_by)
     assert (acceptance.determination, acceptance.accepted_by) == (offered, case.created_by)
-    event = CaseEvent.objects.filter(case=case).latest("pk")
-    assert (event.kind, event.payload) == ("alternative_accepted", {"determination": offered.pk, "line_number": 2})
+    event = CaseEvent.objects.get(case=case, kind="alternative_accepted")
+    assert event.payload == {"determination": offered.pk, "line_number": 2}
+    # Then the alternative item's approval and the case's decision (test_alternative_item).
+    later = CaseEvent.objects.filter(case=case, pk__gt=event.pk).order_by("pk")
+    assert [row.kind for row in later] == ["line_determined", "decided"]
     with pytest.raises(ValidationError, match="already been accepted"):
         alternatives.alternative_accept(determination=offered, user=case.created_by)
     assert AlternativeAcceptance.objects.count() == 1

@@ -15,8 +15,9 @@ from accounts.tests.factories import UserFactory
 from cases import decisions, holds, services
 from cases.models import Appeal, Case, CaseEvent, CaseStatus, CaseStatusChange, Determination, Hold, Reconsideration
 from cases.tests.factories import attested_case, draft_case, home_health_answers, submitted_case
+from cases.tests.post_decision_world import alternative_offer
 from cases.tests.test_service_lines import dme_case
-from reference.models import Program
+from reference.models import HcpcsCode, Program
 from resources.models import ClinicalGuideline
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def determine_all(case, outcomes, *, by, round=INITIAL, sequence=1, guideline=No
         if outcome == "a":
             decisions.line_determine(**common, outcome="approved", approved_quantity=line.quantity)
         else:
-            extra = {"alternative": "A standard wheelchair (K0001)."} if outcome == "x" else {}
+            extra = alternative_offer(label="A standard wheelchair (K0001).") if outcome == "x" else {}
             decisions.line_determine(
                 **common,
                 outcome="denied" if outcome == "d" else "alternative_offered",
@@ -275,7 +276,7 @@ def test_the_determinations_follow_the_rules(catalog, reviewer, dme_guideline):
     refused("criterion that is not met", outcome="denied", guideline=dme_guideline, documentation="Notes.")
     refused("documentation that would change", outcome="denied", guideline=dme_guideline, criterion="Not met.")
     refused("no approved quantity", outcome="denied", guideline=dme_guideline, approved_quantity=1, **DENIAL)
-    refused("Name the alternative", outcome="alternative_offered", guideline=dme_guideline, **DENIAL)
+    refused("HCPCS code of the alternative item", outcome="alternative_offered", guideline=dme_guideline, **DENIAL)
     refused("Approve, deny or offer", outcome="pending")
     refused("not a review round", round="second opinion", outcome="approved", approved_quantity=1)
     assert not Determination.objects.exists()
@@ -315,6 +316,8 @@ def test_a_decided_round_is_never_decided_again(catalog, reviewer):
 
 # --- The database's own checks -------------------------------------------------------------------------------
 
+ITEM = {"alternative_hcpcs": "K0001", "alternative_quantity": 1}
+
 
 @pytest.mark.parametrize(
     ("fields", "constraint"),
@@ -326,9 +329,19 @@ def test_a_decided_round_is_never_decided_again(catalog, reviewer):
         ({"outcome": "approved", "approved_quantity": 1}, "determination_approval_has_quantity_and_validity"),
         ({"outcome": "approved", "approved_quantity": 1, "valid_from": 10, "valid_to": 0}, "validity_ends_after"),
         (
-            {"outcome": "alternative_offered", "criterion_not_met": "Not met.", "guideline": True},
+            {"outcome": "alternative_offered", "criterion_not_met": "Not met.", "guideline": True, **ITEM},
             "alternative_is_named",
         ),
+        (
+            {"outcome": "alternative_offered", "criterion_not_met": "Not met.", "guideline": True, "alternative": "K1"},
+            "alternative_has_item",
+        ),
+        (
+            {"outcome": "alternative_offered", "criterion_not_met": "x", "guideline": True, "alternative": "K", **ITEM}
+            | {"alternative_quantity": 0},
+            "alternative_has_item",
+        ),
+        ({"outcome": "denied", "criterion_not_met": "Not met.", "guideline": True, **ITEM}, "only_alternative_has"),
     ],
 )
 def test_the_database_refuses_incomplete_determinations(catalog, reviewer, dme_guideline, fields, constraint):
@@ -338,6 +351,8 @@ def test_the_database_refuses_incomplete_determinations(catalog, reviewer, dme_g
     for name, value in fields.items():
         if name == "guideline":
             value = dme_guideline
+        elif name == "alternative_hcpcs":
+            value = HcpcsCode.objects.get(code=value)
         elif name.startswith("valid_"):
             value = today + datetime.timedelta(days=value)
         values[name] = value

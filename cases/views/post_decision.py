@@ -163,7 +163,13 @@ def alternative(request, request_id, line_number):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("cases:alternative", request_id=case.request_id, line_number=line_number)
-        messages.success(request, f"You accepted the alternative recommended for line {line_number}.")
+        approval = alternatives.alternative_approval(offered)
+        messages.success(
+            request,
+            f"You accepted the alternative recommended for line {line_number}: {approval.line.hcpcs.code} "
+            f"{approval.line.label}, {approval.approved_quantity} {approval.line.unit}, is approved as line "
+            f"{approval.line.line_number}, valid {approval.valid_from:%m/%d/%Y} to {approval.valid_to:%m/%d/%Y}.",
+        )
         return redirect(case_page_url(case))
     _viewed(request, case, f"alternative {line_number}")
     context = {
@@ -172,6 +178,7 @@ def alternative(request, request_id, line_number):
         "refusal": refusal,
         "deadline": alternatives.alternative_deadline(offered),
         "acceptance": getattr(offered, "acceptance", None),
+        "approval": alternatives.alternative_approval(offered),
         "may_reconsider": permissions.case_permits(
             request.user, case, CaseAction.RECONSIDER, grants=request_grants(request)
         ),
