@@ -77,6 +77,10 @@ class LineOutcome:
     description: str
     requested: str
     determination: Determination
+    # An accepted DME alternative is authorized as a line of its own (``ServiceLine.alternative_of``): the line
+    # requested is then covered by it, and the alternative's line says which line it replaces.
+    covered_by: int | None = None
+    alternative_to: int | None = None
 
     @property
     def approved(self) -> bool:
@@ -96,6 +100,12 @@ def determinations_as_of(case: Case, event: CaseEvent) -> list[LineOutcome]:
         .order_by("pk")
     )
     latest = {row.line_id: row for row in rows}
+    numbers = {row.line_id: row.line.line_number for row in latest.values()}
+    covering = {
+        row.line.alternative_of_id: row.line.line_number
+        for row in latest.values()
+        if row.line.alternative_of_id and row.outcome == DeterminationOutcome.APPROVED
+    }
     return [
         LineOutcome(
             line_number=row.line.line_number,
@@ -103,6 +113,8 @@ def determinations_as_of(case: Case, event: CaseEvent) -> list[LineOutcome]:
             description=row.line.label,
             requested=f"{row.line.quantity} {row.line.unit}",
             determination=row,
+            covered_by=covering.get(row.line_id),
+            alternative_to=numbers.get(row.line.alternative_of_id),
         )
         for row in sorted(latest.values(), key=lambda row: row.line.line_number)
     ]
@@ -149,7 +161,7 @@ def _determination(case: Case, event: CaseEvent) -> dict:
         "decided_on": decided_on,
         "lines": lines,
         "approved_lines": approved,
-        "not_approved_lines": [line for line in lines if not line.approved],
+        "not_approved_lines": [line for line in lines if not line.approved and line.covered_by is None],
         "authorization_number": case.authorization_number if approved else "",
         "valid_from": _date(event.payload.get("valid_from")),
         "valid_to": _date(event.payload.get("valid_to")),

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from cases import appeals, reconsiderations, rules
+from cases import alternatives, appeals, reconsiderations, rules
 from cases.models import Hold
 from cases.tests.factories import submitted_case
 from cases.tests.post_decision_world import (
@@ -179,3 +179,17 @@ def test_a_rendered_letter_is_never_rendered_again(catalog, reviewer, monkeypatc
     again = letters.letter_render(letter=Letter.objects.get(pk=letter.pk))
     assert (bytes(again.pdf), again.sha256, again.rendered_at) == (stored, checksum, when)
     assert "Changed later." not in pdf_text(again.pdf)
+
+
+def test_an_accepted_alternative_is_approved_in_its_own_letter_in_place_of_the_item_requested(catalog, reviewer):  # noqa: F811
+    case = decided_case("xaa", by=reviewer)
+    offered = case.service_lines.get(line_number=1).determinations.get()
+    alternatives.alternative_accept(determination=offered, user=case.created_by)
+    offer_letter, approval = letters_of(case)
+    assert (offer_letter.kind, approval.kind) == (Kind.ALTERNATIVE_RECOMMENDATION, Kind.APPROVAL)
+    text = rendered(approval)
+    assert "Status: Approved" in text
+    assert "(alternative accepted for line 1)" in text
+    assert "Services not approved" not in text
+    # The offer's letter, rendered only now, still says what was decided then.
+    assert f"Alternative recommended {ALTERNATIVE}" in rendered(offer_letter)
