@@ -8,8 +8,8 @@ from correspondence import letters
 from correspondence.selectors import letters_visible_to
 
 
-@require_GET
 @login_required
+@require_GET
 def letter_pdf(request, pk: int):
     """A letter's stored PDF, for the users who may view its case (404 for anyone else, and until it is
     rendered); the read is audited."""

@@ -141,6 +141,8 @@ PHI_MODELS = {
     "cases.reconsideration",
     "cases.appeal",
     "cases.authorizationextension",
+    "correspondence.letter",
+    "correspondence.delivery",
 }
 
 

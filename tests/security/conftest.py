@@ -18,10 +18,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     The package's transaction holds the world; each test's own transaction (pytest-django's ``db``) and each
     request (``routes.send``) are savepoints inside it, so nothing a request does outlives that request, and
     nothing of the world outlives the package. (So the roles' sessions stay as they were built: their idle
-    timeout counts from the build, 15 minutes away.) Clinical uploads go to a temporary folder.
+    timeout counts from the build, 15 minutes away.) Clinical uploads and ECRM attachments go to temporary folders.
     """
-    uploads = tmp_path_factory.mktemp("clinical-uploads")
-    with django_db_blocker.unblock(), override_settings(CLINICAL_UPLOAD_ROOT=uploads), transaction.atomic():
+    uploads, attachments = tmp_path_factory.mktemp("clinical-uploads"), tmp_path_factory.mktemp("ecrm-attachments")
+    stored_apart = override_settings(CLINICAL_UPLOAD_ROOT=uploads, ECRM_ATTACHMENT_ROOT=attachments)
+    with django_db_blocker.unblock(), stored_apart, transaction.atomic():
         built = world_build()
         yield built
         transaction.set_rollback(True)

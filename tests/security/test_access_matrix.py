@@ -196,6 +196,25 @@ PROVIDER_PAGES = {
     ("reference:eligibility_lookup", "a member's details"): Page(
         GET_POST, dict.fromkeys(SIGNED_IN_ROLES, OK), post=CASE_SUBMITTERS, default=FORBIDDEN
     ),
+    # A case's letters: whoever may view the case.
+    ("correspondence:letter_pdf", "held case's hold letter"): Page(GET, VIEWERS),
+    # ECRM: its catalog to every signed-in user (a portal account uses ECRM as it is); a ticket and its
+    # attachments to its reporter only (ECRM-8); an unknown category or form is missing for everyone.
+    # Its verification link lives under /ecrm/, which asks a signed-in user for MFA first (as the email change's).
+    ("ecrm:verify_email", "bad token"): Page(GET, gate=PUBLIC, default=INVALID, password_only=MFA),
+    ("ecrm:category", "a category"): Page(GET, dict.fromkeys(SIGNED_IN_ROLES, OK)),
+    ("ecrm:category", "no such category"): Page(GET),
+    # A request posted without its required fields is answered 400, the form with its errors.
+    ("ecrm:request_form", "a request form"): Page(
+        GET_POST, dict.fromkeys(SIGNED_IN_ROLES, OK), post=dict.fromkeys(SIGNED_IN_ROLES, INVALID)
+    ),
+    ("ecrm:request_form", "no such request form"): Page(GET_POST),
+    ("ecrm:favorite_toggle", "a request form"): Page(POST, dict.fromkeys(SIGNED_IN_ROLES, OK)),
+    ("ecrm:ticket_detail", "owner's ticket"): Page(GET, {OWNER: OK}),
+    ("ecrm:ticket_detail", "no such ticket"): Page(GET),
+    # Attachments: the reporter, and agents with ecrm.view_ticket (the superuser; the case reviewer has no ECRM rights).
+    ("ecrm:attachment", "owner's ticket's attachment"): Page(GET, {OWNER: OK, SUPERUSER: OK}),
+    ("ecrm:attachment", "owner's ticket, no such attachment"): Page(GET),
 }
 
 
@@ -227,6 +246,15 @@ OBJECTS = {
         }
     },
     "a search": lambda w: {"data": {"q": w.pending.member.last_name, "tab": "all"}},
+    "held case's hold letter": lambda w: {"pk": w.hold_letter.pk},
+    "a category": lambda w: {"slug": "claims"},
+    "no such category": lambda w: {"slug": "no-such-category"},
+    "a request form": lambda w: {"slug": w.ticket.request_form.slug},
+    "no such request form": lambda w: {"slug": "no-such-form"},
+    "owner's ticket": lambda w: {"number": w.ticket.number},
+    "no such ticket": lambda w: {"number": "EC99999999"},
+    "owner's ticket's attachment": lambda w: {"number": w.ticket.number, "pk": w.ticket.attachments.get().pk},
+    "owner's ticket, no such attachment": lambda w: {"number": w.ticket.number, "pk": 999999},
     "the current view": lambda w: {},
     "owner's provider": lambda w: {"pk": w.account_provider.pk},
     "unrelated user's provider": lambda w: {"pk": w.other_account_provider.pk},
@@ -298,6 +326,16 @@ ADMIN_MODELS = {
     "cases.reconsideration": Admin(reviewer_views=True, superuser_changes=False, superuser_deletes=False),
     "cases.appeal": Admin(reviewer_views=True, superuser_changes=False, superuser_deletes=False),
     "cases.authorizationextension": Admin(reviewer_views=True, superuser_changes=False, superuser_deletes=False),
+    # Letters are records (read-only); a delivery is worked by its actions (Mark as mailed, Retry), not edited.
+    "correspondence.letter": READ_ONLY,
+    "correspondence.delivery": READ_ONLY,
+    # ECRM's catalog is data that staff edit; tickets are read here and moved by services.
+    "ecrm.category": EDITABLE,
+    "ecrm.requestform": EDITABLE,
+    "ecrm.requesttype": EDITABLE,
+    "ecrm.ecrmprofile": EDITABLE,
+    # A ticket's fields are read-only here (agents' work goes through services); nobody deletes one.
+    "ecrm.ticket": Admin(reviewer_views=False, superuser_changes=True, superuser_deletes=False),
 }
 ADMIN_OBJECT_VIEWS = ("change", "delete", "history", "redirect")
 
@@ -380,6 +418,9 @@ ADMIN_PAGES = {
     ("admin:cases_case_document", "draft's document"): AdminPage(
         dict.fromkeys((REVIEWER, SUPERUSER), MISSING), methods=GET
     ),
+    # A letter's PDF: staff who may view letters (the case reviewer holds no correspondence rights).
+    ("admin:correspondence_letter_pdf", "hold letter"): AdminPage({REVIEWER: FORBIDDEN, SUPERUSER: OK}),
+    ("admin:correspondence_letter_pdf", "no such letter"): AdminPage({REVIEWER: FORBIDDEN, SUPERUSER: MISSING}),
     # Django's user admin: a password form for whoever may change users.
     ("admin:auth_user_password_change", "owner"): AdminPage({REVIEWER: FORBIDDEN, SUPERUSER: OK}),
     # django-otp hides authenticator secrets from everyone (OTP_ADMIN_HIDE_SENSITIVE_DATA).
@@ -406,6 +447,8 @@ ADMIN_OBJECTS = {
     "cases": lambda w: {"app_label": "cases"},
     "accounts": lambda w: {"app_label": "accounts"},
     "no such page": lambda w: {"url": "no-such-page/"},
+    "hold letter": lambda w: {"pk": w.hold_letter.pk},
+    "no such letter": lambda w: {"pk": 999999},
 }
 
 

@@ -115,6 +115,14 @@ FILLERS = {
         {model._meta.app_label for model in admin.site._registry}, key=lambda label: label != "cases"
     ),
     ("admin:(?P<url>.*)$", "url", "regex"): lambda w, r: ["no-such-page/", "no-such-page"],
+    ("admin:correspondence_letter_pdf", "pk", "int"): lambda w, r: [w.hold_letter.pk],
+    ("correspondence:letter_pdf", "pk", "int"): lambda w, r: [w.hold_letter.pk],
+    ("ecrm:category", "slug", "slug"): lambda w, r: ["claims", "appeals"],
+    ("ecrm:*", "slug", "slug"): lambda w, r: [w.ticket.request_form.slug],
+    ("ecrm:verify_email", "uidb64", "str"): lambda w, r: [w.email_verification_link()[0]],
+    ("ecrm:verify_email", "token", "str"): lambda w, r: ["bad-token"],
+    ("ecrm:*", "number", "TicketNumberConverter"): lambda w, r: [w.ticket.number],
+    ("ecrm:attachment", "pk", "int"): lambda w, r: [w.ticket.attachments.get().pk],
 }
 
 

@@ -1,8 +1,9 @@
 """A small world with one object of every kind a URL can name, and the ten roles that look at it.
 
 The owner's practice holds the owner's cases: a draft ready to submit, a submitted case pending review, an
-approved one (with an extension requested), one on hold, a denied one (with an appeal draft and a reconsideration
-waiting) and a denied one with a submitted appeal; a clinical document on the draft and one on the pending case.
+approved one (with an extension requested), one on hold (its hold letter rendered), a denied one (with an appeal
+draft and a reconsideration waiting) and a denied one with a submitted appeal; a clinical document on the draft and
+one on the pending case. The owner also filed an ECRM ticket with an attachment.
 Around them: a colleague with the case-submission entitlement, a member without it, a delegate (User Access) and a
 revoked one, a user of another practice with a draft of their own, a reviewer and a superuser. Every model
 registered in the admin has at least one row. Built through the services, as the portal builds them.
@@ -15,6 +16,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +33,11 @@ from cases import appeals, decisions, extensions, holds, reconsiderations, servi
 from cases.models import Case, CaseStatus, DeterminationOutcome, DeterminationRound
 from cases.tests.factories import attested_case, draft_case, home_health_answers
 from cases.tests.files import pdf_bytes
+from correspondence.letters import letter_render
+from correspondence.models import Letter
+from ecrm import services as ecrm_services
+from ecrm.models import RequestForm, Ticket
+from ecrm.tests.factories import EcrmProfileFactory
 from mfa.models import PasskeyDevice, RememberedDevice
 from mfa.tests.factories import AuthenticatorAppDeviceFactory, EmailPinDeviceFactory, SMSPinDeviceFactory
 from portal.models import WorkerHeartbeat
@@ -90,6 +97,8 @@ class World:
     remembered_device: RememberedDevice  # the owner's
     other_remembered_device: RememberedDevice  # the unrelated user's
     unverified_user: object  # registered, email not verified yet
+    hold_letter: Letter  # the held case's, rendered
+    ticket: Ticket  # the owner's ECRM ticket, with one attachment
     admin_objects: dict = field(default_factory=dict)  # "app.model" -> pk of a row its admin shows
     clients: dict = field(default_factory=dict)  # role -> Client
 
@@ -198,6 +207,8 @@ def world_build() -> World:
         remembered_device=_remembered_device(owner),
         other_remembered_device=_remembered_device(users[UNRELATED]),
         unverified_user=UserFactory(username="sec.unverified", password=None),
+        hold_letter=letter_render(letter=Letter.objects.get(case=held)),
+        ticket=_ecrm_ticket(owner),
     )
     world.clients = {role: _client(role, user) for role, user in users.items()}
     world.clients[ANONYMOUS] = Client()
@@ -247,6 +258,24 @@ def _upload(case: Case, name: str):
     document = services.clinical_document_add(case=case, uploaded_file=uploaded, user=case.created_by)
     services.case_progress_save(case=case, next_step="review", completed="upload")
     return document
+
+
+def _ecrm_ticket(reporter) -> Ticket:
+    """A Provider Services request for every carrier, with one attachment (the catalog is the demo's fixture)."""
+    call_command("loaddata", "ecrm_catalog", verbosity=0)
+    form = RequestForm.objects.get(slug="provider-services")
+    return ecrm_services.ticket_submit(
+        request=None,
+        user=reporter,
+        request_form=form,
+        data={
+            "short_description": "Our fax number changed",
+            "carrier_scope": "all",
+            "health_plans": [],
+            "request_type": form.request_types.first(),
+        },
+        files=[SimpleUploadedFile("new-fax.txt", b"Fax: 860-555-0199")],
+    )
 
 
 def _remembered_device(user) -> RememberedDevice:
@@ -325,6 +354,7 @@ _ADMIN_ROW_MAKERS = {
         sign_count=0,
     ),
     "resources.clinicalguideline": _clinical_guideline,
+    "ecrm.ecrmprofile": lambda world: EcrmProfileFactory(user=UserFactory(username="sec.ecrm")),
 }
 
 
@@ -341,6 +371,8 @@ def _admin_objects(world: World) -> dict:
         "mfa.remembereddevice": world.remembered_device,
         "reference.member": world.pending.member,
         "cases.appeal": world.appealed.appeals.get(),  # submitted: the appeals queue never lists drafts
+        "correspondence.letter": world.hold_letter,
+        "ecrm.ticket": world.ticket,
     }
     objects, missing = {}, []
     for model in admin.site._registry:
