@@ -7,8 +7,10 @@ an unknown tab or sort key falls back to the default, never to an error.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 
 from cases import permissions
@@ -118,25 +120,89 @@ def search(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
 
 
 def tab_counts(cases: QuerySet[Case]) -> dict[str, int]:
-    """The number of cases under each tab, in one aggregate query."""
+    """The number of cases under each tab of one queryset, in one aggregate query (the CSV's scope)."""
     aggregates = {
         tab.key: Count("pk", filter=Q(status__in=tab.statuses)) if tab.statuses else Count("pk") for tab in TABS
     }
     return cases.order_by().aggregate(**aggregates)
 
 
-def listing(visible: QuerySet[Case], term: str, tab: str, sort: str) -> tuple[dict[str, int], QuerySet[Case]]:
-    """The tab counts and the tab's list, sorted. Without a term the counts are one aggregate over ``visible``.
-    With one, the text match (a dozen ILIKEs and a line lookup per visible case) runs once: the matching
-    cases' ids and statuses are read, counted here, and the list is those ids in the tab, so the page does not
-    match the text a second time."""
-    if not term:
-        return tab_counts(visible), ordered(in_tab(visible, tab), sort)
-    found = list(search(visible, term).order_by().values_list("pk", "status"))
-    counts = {t.key: sum(1 for _, status in found if t.statuses is None or status in t.statuses) for t in TABS}
-    statuses = TABS_BY_KEY[clean_tab(tab)].statuses
-    ids = [pk for pk, status in found if statuses is None or status in statuses]
-    return counts, ordered(visible.filter(pk__in=ids), sort)
+# --- The page: disjoint visible parts, each read through its own index ------------------------------
+
+
+def visible_parts(user, *, grants: permissions.Grants, term: str = "") -> list[QuerySet[Case]]:
+    """``permissions.submitted_visible_parts``, each narrowed by the search term: disjoint querysets whose union
+    is ``search(submitted_cases(user), term)``."""
+    return [search(part, term) for part in permissions.submitted_visible_parts(user, grants=grants)]
+
+
+def _union_all(querysets: list[QuerySet]) -> QuerySet:
+    return querysets[0].union(*querysets[1:], all=True) if len(querysets) > 1 else querysets[0]
+
+
+def parts_counts(parts: list[QuerySet[Case]]) -> dict[str, int]:
+    """The tab counts of the union of disjoint ``parts`` in one query: a UNION ALL of each part's cases counted
+    per status (each part an index scan of its own), added up here per tab."""
+    per_status = Counter()
+    if parts:
+        grouped = [
+            part.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n") for part in parts
+        ]
+        for status, number in _union_all(grouped):
+            per_status[status] += number
+    return {
+        tab.key: sum(n for status, n in per_status.items() if tab.statuses is None or status in tab.statuses)
+        for tab in TABS
+    }
+
+
+@dataclass(frozen=True)
+class PageIds:
+    """The ids of one page of a tab, in the sort's order, and the tab's number of cases."""
+
+    ids: list[int]
+    total: int
+
+
+def _sort_keys(sort: str) -> tuple[dict, list]:
+    """The sort's values as annotations ``sort_0``, ``sort_1``... (a UNION orders by selected columns only) and
+    the ORDER BY over them: either way, empty values last, then the pk the same way (stable pages)."""
+    sort = clean_sort(sort)
+    descending = sort.startswith("-")
+    column = SORTS[sort.removeprefix("-")]
+    keys = {}
+    for index, name in enumerate(column.order_by):
+        if name == "first_procedure":
+            first_line = ServiceLine.objects.filter(case=OuterRef("pk")).order_by("line_number").values("hcpcs__code")
+            keys[f"sort_{index}"] = Subquery(first_line[:1])
+        else:
+            keys[f"sort_{index}"] = F(name)
+    order = [F(key).desc(nulls_last=True) if descending else F(key).asc(nulls_last=True) for key in keys]
+    return keys, [*order, "-pk" if descending else "pk"]
+
+
+def page_ids(parts: list[QuerySet[Case]], tab: str, sort: str, *, offset: int, limit: int, total: int) -> PageIds:
+    """One page of the tab's ids from disjoint ``parts``, in one query: each part's first ``offset + limit`` ids
+    in the sort's order (a part reads its own index, e.g. ``(practice_id, submitted_at)``), UNION ALL, sorted
+    and sliced again. SQLite refuses ORDER BY and LIMIT inside a compound statement: there each part is read
+    whole (a test database's few rows) and only the union is sorted and sliced; the ids are the same."""
+    if not parts or limit <= 0:
+        return PageIds(ids=[], total=total)
+    keys, order = _sort_keys(sort)
+    in_part_limit = connection.features.supports_slicing_ordering_in_compound
+    listed = []
+    for part in parts:
+        ids = in_tab(part, tab).annotate(**keys).values_list("pk", *keys)
+        listed.append(ids.order_by(*order)[: offset + limit] if in_part_limit or len(parts) == 1 else ids.order_by())
+    rows = _union_all(listed).order_by(*order)[offset : offset + limit] if len(parts) > 1 else listed[0][offset:]
+    return PageIds(ids=[row[0] for row in rows], total=total)
+
+
+def page_rows(ids: list[int]) -> list[Case]:
+    """The page's cases in the order of ``ids``, with what a row shows (no clinical answers: a large JSON that no
+    column shows). ``ids`` come from the user's visible parts."""
+    by_pk = {case.pk: case for case in with_columns(Case.objects.filter(pk__in=ids).defer("clinical_answers"))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def in_tab(cases: QuerySet[Case], tab: str) -> QuerySet[Case]:

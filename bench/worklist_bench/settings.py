@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-POSTGRES_BENCH_DB = "portal_bench_worklist"
+import os
+
+# BENCH_WORKLIST_DB names another database (two runs side by side, or a kept one to measure again).
+POSTGRES_BENCH_DB = os.environ.get("BENCH_WORKLIST_DB", "portal_bench_worklist")
 
 
 # Issue 11's targets, p95 server time.

@@ -177,9 +177,9 @@ def test_each_tab_lists_its_statuses_and_every_tab_shows_its_count(owner, client
 
 def test_the_counts_are_one_aggregate_query(owner, django_assert_num_queries):
     _cases_of(owner, 2)
-    cases = worklist.submitted_cases(owner, grants=permissions.grants_of(owner))
+    parts = worklist.visible_parts(owner, grants=permissions.grants_of(owner))
     with django_assert_num_queries(1):
-        assert worklist.tab_counts(cases)["pending"] == 2
+        assert worklist.parts_counts(parts)["pending"] == 2
 
 
 @pytest.mark.parametrize(
@@ -366,14 +366,16 @@ def test_a_procedure_code_finds_every_case_with_that_line(findable, owner, clien
 @pytest.mark.parametrize("term", ["", "G0", "Quillfeather", "nothing-matches"])
 @pytest.mark.parametrize("tab", ["pending", "approved", "all"])
 def test_a_searched_listing_counts_and_lists_what_the_search_matches(findable, owner, term, tab):
-    """With a term, ``listing`` reads the matches once and counts them itself: the same counts and the same list
-    as the aggregate over the search and the search narrowed to the tab."""
+    """The parts' counts and page are the aggregate over the search and the search narrowed to the tab (the
+    overlapping grants are in test_worklist_parts.py)."""
     _set_status(submitted_case(user=owner), CaseStatus.DENIED)
-    visible = worklist.submitted_cases(owner, grants=permissions.grants_of(owner))
-    found = worklist.search(visible, term)
-    counts, listed = worklist.listing(visible, term, tab, "-procedure")
+    grants = permissions.grants_of(owner)
+    found = worklist.search(worklist.submitted_cases(owner, grants=grants), term)
+    parts = worklist.visible_parts(owner, grants=grants, term=term)
+    counts = worklist.parts_counts(parts)
     assert counts == worklist.tab_counts(found)
-    assert list(listed) == list(worklist.ordered(worklist.in_tab(found, tab), "-procedure"))
+    listed = worklist.page_ids(parts, tab, "-procedure", offset=0, limit=25, total=counts[tab])
+    assert listed.ids == list(worklist.ordered(worklist.in_tab(found, tab), "-procedure").values_list("pk", flat=True))
 
 
 def test_the_search_narrows_the_counts_and_is_kept_across_tabs_until_cleared(findable, owner, client_of):

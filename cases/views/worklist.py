@@ -11,7 +11,6 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.services import audit_record
 from cases import worklist
 from cases.views.common import request_grants
+from portal.pagination import CountedPaginator
 
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "cases.worklist.search"
@@ -51,16 +51,18 @@ def worklist_page(request):
     )
 
 
-class _CountedPaginator(Paginator):
-    """A paginator told the number of objects instead of asking the database for it."""
+class _PageSource:
+    """What the paginator slices: ``[bottom:top]`` reads that page's ids (``worklist.page_ids``), nothing more."""
 
-    def __init__(self, object_list, per_page, *, known_count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = known_count
+    def __init__(self, parts, tab, sort, total):
+        self.parts, self.tab, self.sort, self.total = parts, tab, sort, total
 
-    @property
-    def count(self) -> int:
-        return self._known_count
+    def __getitem__(self, window: slice) -> list[int]:
+        offset = window.start or 0
+        found = worklist.page_ids(
+            self.parts, self.tab, self.sort, offset=offset, limit=window.stop - offset, total=self.total
+        )
+        return found.ids
 
 
 def may_have_cases(request) -> bool:
@@ -76,17 +78,17 @@ def worklist_context(request, *, tab=worklist.DEFAULT_TAB, sort=worklist.DEFAULT
     """The list's context for ``templates/cases/_worklist.html``, on its own page and embedded in the dashboard."""
     term = worklist.clean_term(request.session.get(SEARCH_SESSION_KEY, ""))
     grants = request_grants(request)
-    visible = worklist.submitted_cases(request.user, grants=grants)
-    counts, listed = worklist.listing(visible, term, tab, sort)
+    # The visible cases as disjoint parts (own, the practices', shared worklists'), each read through its index:
+    # the tab counts in one query, the page's ids in another, then those 25 rows with what the table shows.
+    parts = worklist.visible_parts(request.user, grants=grants, term=term)
+    counts = worklist.parts_counts(parts)
     # The tab's count is already in the counts: the paginator does not count the list a second time.
-    page = _CountedPaginator(listed.values_list("pk", flat=True), PAGE_SIZE, known_count=counts[tab]).get_page(
+    page = CountedPaginator(_PageSource(parts, tab, sort, counts[tab]), PAGE_SIZE, count=counts[tab]).get_page(
         page_number
     )
-    # The page's ids first, then its rows with what the table shows: joins for 25 rows, not for all of them.
     ids = list(page.object_list)
-    by_pk = {case.pk: case for case in worklist.with_columns(visible.filter(pk__in=ids))}
     now = timezone.now()
-    rows = [_row(by_pk[pk], grants, now) for pk in ids if pk in by_pk]
+    rows = [_row(case, grants, now) for case in worklist.page_rows(ids)]
     if rows:
         # A page of patients' names is a PHI read (SEC-2): ids only, never the term.
         audit_record(

@@ -1,0 +1,152 @@
+"""My Worklist reads the visible cases as disjoint parts (``permissions.submitted_visible_parts``): the user's own,
+their practices' less their own, the shared worklists' less both. The page's counts and ids must be exactly
+what the single OR of ``cases_visible_to`` gives, for every tab, sort, term and page, on a world where the
+grants overlap (an own case that is also the practice's, a shared owner's case that is also the practice's)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from cases import permissions, worklist
+from cases.models import CaseStatus
+from cases.tests.factories import draft_case, submitted_case, submitter
+from cases.tests.test_worklist import _set_status
+from practices.models import PracticeMembership, WorklistAccess
+from practices.tests.factories import PracticeFactory
+
+pytestmark = pytest.mark.django_db
+
+WORKLIST = reverse("cases:worklist")
+SORTS = [f"{way}{column.key}" for column in worklist.COLUMNS for way in ("", "-")]
+
+
+@pytest.fixture
+def overlapping(catalog):
+    """The user U: case submission in P, precertification/appeals only in Q, a former member of R (their own case
+    there stays theirs to view), and O's worklist shared with them; O is also a submitter of P."""
+    practice, appeals_practice, former, shared_only, stranger_practice = (PracticeFactory() for _ in range(5))
+    user = submitter(UserFactory(), practice=practice)
+    colleague = submitter(UserFactory(), practice=practice)
+    owner = submitter(UserFactory(), practice=practice)
+    appeals_colleague = submitter(UserFactory(), practice=appeals_practice)
+    stranger = submitter(UserFactory(), practice=stranger_practice)
+    PracticeMembership.objects.create(user=user, practice=appeals_practice, precertification_appeals=True)
+    WorklistAccess.objects.create(owner=owner, grantee=user)
+
+    cases = {
+        "own in P": submitted_case(user=user, practice=practice),
+        "own in P, approved": submitted_case(user=user, practice=practice, approved=True),
+        "own in R": submitted_case(user=user, practice=former),
+        "colleague in P": _set_status(submitted_case(user=colleague, practice=practice), CaseStatus.DENIED),
+        "shared owner in P": submitted_case(user=owner, practice=practice, approved=True),
+        "shared owner in S": _set_status(
+            submitted_case(user=owner, practice=shared_only), CaseStatus.PARTIALLY_APPROVED
+        ),
+        "shared owner in S, cancelled": _set_status(
+            submitted_case(user=owner, practice=shared_only), CaseStatus.CANCELLED
+        ),
+        "appeals practice": _set_status(
+            submitted_case(user=appeals_colleague, practice=appeals_practice), CaseStatus.DENIED
+        ),
+    }
+    PracticeMembership.objects.filter(user=user, practice=former).delete()
+    # Never listed: drafts (the practice's one is visible to U in cases_visible_to) and another practice's.
+    draft_case(user=colleague, practice=practice)
+    draft_case(user=owner, practice=shared_only)
+    draft_case(user=appeals_colleague, practice=appeals_practice)
+    submitted_case(user=stranger, practice=stranger_practice)
+    return user, cases
+
+
+def _expected_ids(user, grants, term, tab, sort) -> list[int]:
+    found = worklist.search(worklist.submitted_cases(user, grants=grants), term)
+    return list(worklist.ordered(worklist.in_tab(found, tab), sort).values_list("pk", flat=True))
+
+
+def test_the_parts_are_disjoint_and_their_union_is_the_submitted_visible_cases(overlapping):
+    user, cases = overlapping
+    grants = permissions.grants_of(user)
+    parts = permissions.submitted_visible_parts(user, grants=grants)
+    assert len(parts) == 3
+    ids = [pk for part in parts for pk in part.values_list("pk", flat=True)]
+    assert len(ids) == len(set(ids)), "a case in two parts"
+    visible = permissions.cases_visible_to(user, grants=grants).filter(submitted_at__isnull=False)
+    assert set(ids) == set(visible.values_list("pk", flat=True)) == {case.pk for case in cases.values()}
+
+
+def test_no_parts_for_a_visitor_and_one_for_a_user_without_grants(catalog):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert permissions.submitted_visible_parts(AnonymousUser()) == []
+    loner = UserFactory()
+    (own,) = permissions.submitted_visible_parts(loner)
+    assert not own.exists()
+    assert worklist.parts_counts([]) == dict.fromkeys(worklist.TABS_BY_KEY, 0)
+
+
+@pytest.mark.parametrize("term", ["", "G0", "E0", "nothing-matches"])
+def test_every_tab_sort_and_page_lists_what_the_or_query_lists(overlapping, term):
+    user, cases = overlapping
+    grants = permissions.grants_of(user)
+    parts = worklist.visible_parts(user, grants=grants, term=term)
+    found = worklist.search(worklist.submitted_cases(user, grants=grants), term)
+    counts = worklist.parts_counts(parts)
+    assert counts == worklist.tab_counts(found)
+    if term == "":
+        assert counts["all"] == len(cases)
+    for tab in worklist.TABS_BY_KEY:
+        for sort in SORTS:
+            expected = _expected_ids(user, grants, term, tab, sort)
+            whole = worklist.page_ids(parts, tab, sort, offset=0, limit=100, total=counts[tab])
+            assert whole.ids == expected, (tab, sort)
+            assert whole.total == counts[tab] == len(expected)
+            for offset, limit in ((0, 3), (2, 3), (5, 25)):
+                window = worklist.page_ids(parts, tab, sort, offset=offset, limit=limit, total=counts[tab])
+                assert window.ids == expected[offset : offset + limit], (tab, sort, offset, limit)
+
+
+def test_a_page_reads_its_rows_in_the_page_order_without_the_clinical_answers(overlapping):
+    user, cases = overlapping
+    parts = worklist.visible_parts(user, grants=permissions.grants_of(user))
+    ids = worklist.page_ids(parts, "all", "request_id", offset=0, limit=4, total=len(cases)).ids
+    rows = worklist.page_rows(ids)
+    assert [case.pk for case in rows] == ids
+    assert all("clinical_answers" in case.get_deferred_fields() for case in rows)
+
+
+def test_the_page_lists_the_overlapping_grants_once_and_marks_the_shared_cases(overlapping, signed_in_client):
+    user, cases = overlapping
+    response = signed_in_client(user).get(WORKLIST, {"tab": "all", "sort": "request_id"})
+    rows = response.context["rows"]
+    assert sorted(row["case"].pk for row in rows) == sorted(case.pk for case in cases.values())
+    shared = {row["case"].pk for row in rows if row["shared_by"]}
+    assert shared == {cases["shared owner in S"].pk, cases["shared owner in S, cancelled"].pk}
+
+
+@pytest.mark.parametrize("term", ["", "G0"])
+def test_the_query_count_does_not_grow_with_the_list_when_every_part_has_cases(
+    overlapping, signed_in_client, term, catalog
+):
+    user, cases = overlapping
+    client = signed_in_client(user)
+    client.get(WORKLIST)  # the session's first reads
+    assert client.post(WORKLIST, {"q": term} if term else {"clear": "1"}).status_code == 302
+
+    def statements() -> dict[tuple[str, str], int]:
+        counted = {}
+        for tab, sort in [("all", sort) for sort in SORTS] + [(tab, "-submitted") for tab in worklist.TABS_BY_KEY]:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(WORKLIST, {"tab": tab, "sort": sort})
+            if response.context["rows"]:
+                counted[(tab, sort)] = len(captured)
+        return counted
+
+    before = statements()
+    for name in ("own in P", "colleague in P", "shared owner in S"):  # more rows in each of the three parts
+        for _ in range(2):
+            submitted_case(user=cases[name].created_by, practice=cases[name].practice)
+    after = statements()
+    assert after == before
+    assert len(set(after.values())) == 1, after
