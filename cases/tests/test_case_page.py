@@ -17,6 +17,8 @@ from cases.models import Case, CaseEvent, CaseStatus, HoldItem, ServiceLine
 from cases.tests.factories import draft_case, submitted_case
 from cases.tests.test_decisions import DENIAL, determine_all, guideline_for
 from cases.tests.test_service_lines import dme_case
+from correspondence.letters import letter_render
+from correspondence.models import Letter
 from practices.models import PracticeMembership, WorklistAccess
 from practices.tests.test_views import assert_same_queries_as_the_list_grows
 
@@ -202,6 +204,22 @@ def test_a_held_case_shows_what_is_needed_by_when_and_the_timeline(catalog, sign
     assert "Notes from March." in text
     assert f"Put on hold: additional clinical information requested, due {us(due)}." in text
     assert "Status changed from Pending Medical Review to On Hold." in text
+
+
+def test_the_case_page_lists_every_letter_of_the_case_with_its_pdf_once_rendered(catalog, signed_in_client, reviewer):
+    case = submitted_case()
+    client = signed_in_client(case.created_by)
+    assert "No letters have been sent about this request yet." in text_of(client.get(page_url(case)))
+    due = timezone.localdate() + datetime.timedelta(days=7)
+    holds.hold_place(case=case, items=[HoldItem.PROGRESS_NOTES], note="", due_on=due, by=reviewer)
+    letter = Letter.objects.get(case=case)
+    pdf_url = reverse("correspondence:letter_pdf", args=[letter.pk])
+    text = text_of(client.get(page_url(case)))
+    assert "Hold Letter" in text and "Being prepared" in text and pdf_url not in text
+    letter_render(letter=letter)
+    text = text_of(client.get(page_url(case)))
+    assert pdf_url in text and "Being prepared" not in text
+    assert client.get(pdf_url)["Content-Type"] == "application/pdf"
 
 
 # --- Actions ---------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The provider's case page (WL-1, WL-2, CMS-1, CMS-2): a submitted request's status, lines, decisions, hold,
-timeline, documents and the actions the user may take."""
+timeline, documents, letters and the actions the user may take."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from audit.services import audit_record
 from cases import case_page, permissions
 from cases.views.common import case_or_404, request_grants
+from correspondence.selectors import letters_for_case
 
 
 @login_required
@@ -27,6 +28,7 @@ def case_detail(request, request_id):
         {
             "case": case,
             "page": page,
+            "letters": list(letters_for_case(case)),
             "actions": permissions.case_actions(request.user, case, grants=request_grants(request)),
         },
     )
