@@ -28,7 +28,12 @@ def lines_not_approved(case: Case) -> list:
 
 
 def has_alternative(case: Case) -> bool:
-    return any(row.outcome == DeterminationOutcome.ALTERNATIVE_OFFERED for row in lines_not_approved(case))
+    """Whether an alternative offered on ``case`` still waits for the provider's answer: an accepted one is
+    covered by its own approved line (seed 002: accept it or reconsider the original, not both)."""
+    return any(
+        row.outcome == DeterminationOutcome.ALTERNATIVE_OFFERED and not hasattr(row, "acceptance")
+        for row in lines_not_approved(case)
+    )
 
 
 def reconsideration_prefill(case: Case) -> str:

@@ -52,7 +52,9 @@ def current_round(case: Case) -> tuple[str, int, object] | None:
 
 
 def service_lines(case: Case) -> list:
-    determinations = Determination.objects.select_related("guideline", "decided_by").order_by("decided_at", "pk")
+    determinations = Determination.objects.select_related("guideline", "decided_by", "acceptance").order_by(
+        "decided_at", "pk"
+    )
     return list(
         case.service_lines.select_related("hcpcs").prefetch_related(Prefetch("determinations", queryset=determinations))
     )
@@ -122,12 +124,15 @@ def case_page_context(case: Case, *, user, bound: dict | None = None) -> dict:
 
 def _takes_determination(line, round_: str, sequence: int) -> bool:
     """Whether ``line`` waits for its determination in this round: every line in the initial round, in a later one
-    the lines not approved before it (``decisions``: approved lines carry over)."""
+    the lines not approved before it (``decisions``: approved lines carry over), but for a line covered by its
+    accepted alternative."""
     rows = list(line.determinations.all())  # prefetched, oldest first
     if any(row.round == round_ and row.sequence == sequence for row in rows):
         return False
     if round_ == Round.INITIAL:
         return True
+    if rows and hasattr(rows[-1], "acceptance"):
+        return False  # its alternative was accepted: the alternative's own line stands for it, decided already
     return not rows or rows[-1].outcome != "approved"
 
 

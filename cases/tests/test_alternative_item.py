@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import alternatives, decisions, reconsiderations, rules
+from cases.admin.case_page import case_page_context
 from cases.models import Case, CaseEvent, CaseStatus, Determination, ServiceLine
 from cases.tests.post_decision_world import (
     DENIAL,
@@ -478,3 +479,27 @@ def test_the_migration_names_the_item_of_the_alternatives_offered_before_it(cata
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(leaves)
+
+
+def test_once_its_alternative_is_accepted_the_original_item_is_not_reconsidered(catalog, reviewer):  # noqa: F811
+    case = decided_case("xdd", by=reviewer)
+    assert reconsiderations.has_alternative(case)
+    alternatives.alternative_accept(determination=offer(case, 1), user=case.created_by)
+    case.refresh_from_db()
+    assert not reconsiderations.has_alternative(case)
+    with pytest.raises(ValidationError, match="No alternative was recommended"):
+        reconsiderations.reconsideration_request(
+            case=case, user=appeals_user(case), reason="The original chair.", of_original_item=True
+        )
+
+
+def test_a_reconsideration_asks_the_reviewer_for_the_denied_lines_only_not_the_one_its_alternative_covers(
+    catalog,
+    reviewer,  # noqa: F811
+):
+    case = decided_case("xdd", by=reviewer)
+    alternatives.alternative_accept(determination=offer(case, 1), user=case.created_by)
+    reconsiderations.reconsideration_request(case=case, user=appeals_user(case), reason="New notes for 2 and 3.")
+    case.refresh_from_db()
+    forms = case_page_context(case, user=reviewer)["line_forms"]
+    assert sorted(form.line.line_number for form in forms) == [2, 3]

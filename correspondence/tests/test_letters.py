@@ -193,3 +193,15 @@ def test_an_accepted_alternative_is_approved_in_its_own_letter_in_place_of_the_i
     assert "Services not approved" not in text
     # The offer's letter, rendered only now, still says what was decided then.
     assert f"Alternative recommended {ALTERNATIVE}" in rendered(offer_letter)
+
+
+def test_accepting_an_alternative_beside_a_denied_line_sends_a_partial_approval_not_a_second_recommendation(
+    catalog,
+    reviewer,  # noqa: F811
+):
+    case = decided_case("xdd", by=reviewer)
+    offered = case.service_lines.get(line_number=1).determinations.get()
+    alternatives.alternative_accept(determination=offered, user=case.created_by)
+    offer_letter, decision = letters_of(case)
+    assert (offer_letter.kind, decision.kind) == (Kind.ALTERNATIVE_RECOMMENDATION, Kind.PARTIAL_APPROVAL)
+    assert "(alternative accepted for line 1)" in rendered(decision)
