@@ -354,6 +354,9 @@ def case_submit(*, case: Case, user, request=None) -> Case:
         and case.documents.exists()
     )
     case.submitted_at = now
+    # My Worklist's sort keys for Patient and Procedure, on the case's own row (cases.worklist).
+    case.patient_sort_name = f"{case.member.last_name}, {case.member.first_name}" if case.member else None
+    case.first_procedure_code = result.service_lines[0].hcpcs_code if result.service_lines else None
     case.case_number = new_identifier(Case, "case_number")
     case.episode_id = new_identifier(Case, "episode_id")
     case.decision_due_at = now + (URGENT_DECISION_WITHIN if case.is_urgent else STANDARD_DECISION_WITHIN)

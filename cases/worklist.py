@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from cases import permissions
 from cases.models import Case, CaseStatus, ServiceLine
@@ -43,17 +43,17 @@ DEFAULT_TAB = "pending"
 class Column:
     key: str
     label: str
-    order_by: tuple[str, ...]  # model fields (or the "first_procedure" annotation); empty: not sortable
+    order_by: tuple[str, ...]  # model fields; Patient and Procedure are sort keys copied at submission
 
 
 COLUMNS = (
     Column("request_id", "Request ID", ("request_id",)),
     Column("authorization", "Authorization ID", ("authorization_number",)),
-    Column("patient", "Patient", ("member__last_name", "member__first_name")),
+    Column("patient", "Patient", ("patient_sort_name",)),
     Column("status", "Status", ("status",)),
     Column("submitted", "Submitted", ("submitted_at",)),
     Column("end_date", "End Date", ("valid_to",)),
-    Column("procedure", "Procedure", ("first_procedure",)),
+    Column("procedure", "Procedure", ("first_procedure_code",)),
     Column("provider", "Ordering Provider", ("ordering_provider__last_name", "ordering_provider__organization_name")),
     Column("site", "Site of Service", ("site__name",)),
     Column("insurer", "Insurer", ("health_plan__name",)),
@@ -170,13 +170,7 @@ def _sort_keys(sort: str) -> tuple[dict, list]:
     sort = clean_sort(sort)
     descending = sort.startswith("-")
     column = SORTS[sort.removeprefix("-")]
-    keys = {}
-    for index, name in enumerate(column.order_by):
-        if name == "first_procedure":
-            first_line = ServiceLine.objects.filter(case=OuterRef("pk")).order_by("line_number").values("hcpcs__code")
-            keys[f"sort_{index}"] = Subquery(first_line[:1])
-        else:
-            keys[f"sort_{index}"] = F(name)
+    keys = {f"sort_{index}": F(name) for index, name in enumerate(column.order_by)}
     order = [F(key).desc(nulls_last=True) if descending else F(key).asc(nulls_last=True) for key in keys]
     return keys, [*order, "-pk" if descending else "pk"]
 
@@ -215,9 +209,6 @@ def ordered(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
     sort = clean_sort(sort)
     descending = sort.startswith("-")
     column = SORTS[sort.removeprefix("-")]
-    if "first_procedure" in column.order_by:
-        first_line = ServiceLine.objects.filter(case=OuterRef("pk")).order_by("line_number").values("hcpcs__code")
-        cases = cases.annotate(first_procedure=Subquery(first_line[:1]))
     fields = [F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True) for name in column.order_by]
     return cases.order_by(*fields, "-pk" if descending else "pk")
 

@@ -3,6 +3,9 @@ their practices' less their own, the shared worklists' less both. The page's cou
 what the single OR of ``cases_visible_to`` gives, for every tab, sort, term and page, on a world where the
 grants overlap (an own case that is also the practice's, a shared owner's case that is also the practice's)."""
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,7 +13,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from cases import permissions, worklist
-from cases.models import CaseStatus
+from cases.models import Case, CaseStatus
 from cases.tests.factories import draft_case, submitted_case, submitter
 from cases.tests.test_worklist import _set_status
 from practices.models import PracticeMembership, WorklistAccess
@@ -150,3 +153,31 @@ def test_the_query_count_does_not_grow_with_the_list_when_every_part_has_cases(
     after = statements()
     assert after == before
     assert len(set(after.values())) == 1, after
+
+
+# --- The sort keys copied at submission ------------------------------------------------------------------------
+
+
+def test_submitting_copies_the_patients_sort_name_and_the_first_procedure_code(catalog):
+    case = submitted_case()
+    first_line = case.service_lines.order_by("line_number").first()
+    assert case.patient_sort_name == f"{case.member.last_name}, {case.member.first_name}"
+    assert case.first_procedure_code == first_line.hcpcs.code
+    draft = draft_case()
+    assert draft.patient_sort_name is None
+    assert draft.first_procedure_code is None
+
+
+def test_the_backfill_migration_sets_the_sort_keys_of_submitted_cases_only(catalog):
+    from django.apps import apps as django_apps
+
+    backfill = importlib.import_module("cases.migrations.0013_worklist_sort_keys_backfill").backfill
+    case = submitted_case()
+    draft = draft_case()
+    expected = (case.patient_sort_name, case.first_procedure_code)
+    Case.objects.filter(pk__in=[case.pk, draft.pk]).update(patient_sort_name=None, first_procedure_code=None)
+    backfill(django_apps, SimpleNamespace(connection=connection))
+    case.refresh_from_db()
+    draft.refresh_from_db()
+    assert (case.patient_sort_name, case.first_procedure_code) == expected
+    assert (draft.patient_sort_name, draft.first_procedure_code) == (None, None)
