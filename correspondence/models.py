@@ -1,4 +1,5 @@
-"""Letters and their deliveries: the transactional outbox of the case decisions (COR-1, COR-2, COR-5).
+"""Letters and their deliveries: the transactional outbox of the case decisions (COR-1, COR-2, COR-5); each user's
+copy of a letter in the Message Center, their email notice preferences and the digests sent (COR-3, COR-4).
 
 A ``Letter`` row and its ``Delivery`` rows are written in the transaction of the case event that causes them
 (``receivers``), never rendered or sent there: a task renders the letter once after the commit, then sends each
@@ -6,9 +7,19 @@ delivery; a scheduled sweep re-dispatches whatever is left pending. Database con
 event and kind and one delivery per letter, channel and recipient, so nothing is ever made or sent twice.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+
+class Category(models.TextChoices):
+    """The Message Center's categories (seed 004: "Correspondence will have both a category and type")."""
+
+    PRECERTIFICATION = "precertification", "Precertification"
+    APPEALS = "appeals", "Appeals"
+    ECRM = "ecrm", "ECRM"
+    P2P = "p2p", "P2P"
 
 
 class Letter(models.Model):
@@ -51,6 +62,35 @@ class Letter(models.Model):
     @property
     def is_rendered(self) -> bool:
         return self.rendered_at is not None
+
+    @property
+    def category(self) -> str:
+        return category_of(self.kind)
+
+    def get_category_display(self) -> str:
+        return Category(self.category).label
+
+
+# The category of each kind of letter. ECRM tickets and peer-to-peer consultations write no letters yet: their
+# categories are listed (and filtered on) all the same, and show the empty state.
+KIND_CATEGORIES = {
+    Letter.Kind.HOLD: Category.PRECERTIFICATION,
+    Letter.Kind.APPROVAL: Category.PRECERTIFICATION,
+    Letter.Kind.DENIAL: Category.PRECERTIFICATION,
+    Letter.Kind.PARTIAL_APPROVAL: Category.PRECERTIFICATION,
+    Letter.Kind.ALTERNATIVE_RECOMMENDATION: Category.PRECERTIFICATION,
+    Letter.Kind.APPEAL_ACKNOWLEDGEMENT: Category.APPEALS,
+    Letter.Kind.APPEAL_DECISION: Category.APPEALS,
+}
+
+
+def category_of(kind: str) -> str:
+    return KIND_CATEGORIES[kind]
+
+
+def kinds_in(category: str) -> list[str]:
+    """The kinds of letter filed under ``category`` (none for ECRM and P2P yet)."""
+    return [kind for kind, of in KIND_CATEGORIES.items() if of == category]
 
 
 class Delivery(models.Model):
@@ -110,3 +150,103 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} to {self.get_recipient_display()} ({self.get_status_display()})"
+
+
+class LetterReceipt(models.Model):
+    """One user's copy of a letter in their Message Center: whether they read, flagged, archived or deleted it.
+
+    Written on the user's first action on the letter; no row means unread, unflagged, in the inbox. Deleting
+    takes the letter out of this user's Message Center for good (seed 004); the letter itself stays on its case's
+    correspondence history for everyone who may view the case.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="letter_receipts")
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="receipts")
+    read_at = models.DateTimeField(null=True, blank=True)
+    flagged = models.BooleanField(default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "letter"], name="one_receipt_per_user_and_letter"),
+        ]
+
+    def __str__(self):
+        return f"Letter {self.letter_id} for user {self.user_id}"
+
+
+class NoticeFrequency(models.TextChoices):
+    """How often an email tells a user that new correspondence is in the Message Center (seed 004)."""
+
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+    OFF = "off", "Off"
+
+
+# A practice whose website access manager chose nothing: a daily notice.
+DEFAULT_NOTICE_FREQUENCY = NoticeFrequency.DAILY
+
+
+class PracticeNoticeDefault(models.Model):
+    """A practice's default email notice frequency, chosen by its website access manager; each user may choose
+    otherwise for the practice (``NoticePreference``)."""
+
+    practice = models.OneToOneField("practices.Practice", on_delete=models.CASCADE, related_name="notice_default")
+    frequency = models.CharField(
+        "Email notices", max_length=10, choices=NoticeFrequency.choices, default=DEFAULT_NOTICE_FREQUENCY
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.get_frequency_display()} notices for practice {self.practice_id}"
+
+
+class NoticePreference(models.Model):
+    """A user's own email notice frequency for one practice (seed 004: "Preferences are unique to the user, not the
+    TIN. Users can also set different preferences for different TINs"). No row: the practice's default."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_preferences")
+    practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE, related_name="notice_preferences")
+    frequency = models.CharField("Email notices", max_length=10, choices=NoticeFrequency.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "practice"], name="one_notice_preference_per_user_and_practice"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_frequency_display()} notices for user {self.user_id} in practice {self.practice_id}"
+
+
+class NoticeDigest(models.Model):
+    """One period's digest for one user (COR-4): written when the period's run looked at the user, whether an
+    email went out (``letter_count`` above zero) or not. The unique constraint is what makes a digest go at most
+    once per user and period, whichever run, worker or retry gets there first."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_digests")
+    frequency = models.CharField(max_length=10, choices=NoticeFrequency.choices)
+    # The day (daily) or the Monday of the week (weekly) the digest covers the end of.
+    period_start = models.DateField()
+    letter_count = models.PositiveIntegerField(default=0)
+    action_required_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "frequency", "period_start"], name="one_digest_per_user_frequency_and_period"
+            ),
+            models.CheckConstraint(condition=~Q(frequency="off"), name="notice_digest_not_off"),
+            models.CheckConstraint(
+                condition=Q(action_required_count__lte=models.F("letter_count")),
+                name="notice_digest_action_required_within_count",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "frequency", "-created_at"], name="notice_digest_last_idx")]
+
+    def __str__(self):
+        return f"{self.get_frequency_display()} digest of {self.period_start} for user {self.user_id}"

@@ -1,10 +1,25 @@
-"""Reads of the correspondence, scoped like the cases they belong to."""
+"""Reads of the correspondence, scoped like the cases they belong to: the letters, each user's Message Center and
+their email notice preferences."""
 
-from django.db.models import QuerySet
+import datetime
+
+from django.db import models
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from cases.models import Case
 from cases.permissions import cases_visible_to
-from correspondence.models import Letter
+from correspondence.models import (
+    DEFAULT_NOTICE_FREQUENCY,
+    Letter,
+    NoticeFrequency,
+    NoticePreference,
+    PracticeNoticeDefault,
+    kinds_in,
+)
+from practices.selectors import memberships_for
 
 
 def letters_visible_to(user) -> QuerySet[Letter]:
@@ -15,3 +30,135 @@ def letters_visible_to(user) -> QuerySet[Letter]:
 def letters_for_case(case: Case) -> QuerySet[Letter]:
     """A case's letters, newest first, without their PDFs (the case page lists kind, date and link)."""
     return Letter.objects.filter(case=case).defer("pdf").order_by("-created_at", "-pk")
+
+
+# --- The Message Center (COR-3, seed 004) ---------------------------------------------------------------------
+
+# Seed 004: "Digital correspondence will be available online for a rolling two-year period."
+RETENTION_YEARS = 2
+
+
+class Tab(models.TextChoices):
+    INBOX = "inbox", "Inbox"
+    FLAGGED = "flagged", "Flagged"
+    ARCHIVE = "archive", "Archive"
+
+
+def retention_start(now: datetime.datetime | None = None) -> datetime.datetime:
+    """The oldest moment a letter is still listed: the same day and time two years ago (28 February for a
+    29 February)."""
+    now = now or timezone.now()
+    try:
+        return now.replace(year=now.year - RETENTION_YEARS)
+    except ValueError:
+        return now.replace(year=now.year - RETENTION_YEARS, day=28)
+
+
+def messages_of(user, *, now: datetime.datetime | None = None) -> QuerySet[Letter]:
+    """Every letter in ``user``'s Message Center, newest first: the letters of the cases they may view from the
+    last two years that they have not deleted, each annotated with their own ``read_at``, ``flagged`` and
+    ``archived_at`` (one outer join on their receipt: the query count does not grow with the list)."""
+    return (
+        letters_visible_to(user)
+        .filter(created_at__gte=retention_start(now))
+        .annotate(receipt=FilteredRelation("receipts", condition=Q(receipts__user=user)))
+        .filter(receipt__deleted_at__isnull=True)
+        .annotate(
+            read_at=F("receipt__read_at"),
+            flagged=Coalesce(F("receipt__flagged"), Value(False)),
+            archived_at=F("receipt__archived_at"),
+        )
+        .defer("pdf")
+        .select_related("case__member")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def messages_in_tab(messages: QuerySet[Letter], tab: str) -> QuerySet[Letter]:
+    """The Inbox holds what is not archived; Flagged what is flagged, archived or not; Archive what is archived."""
+    if tab == Tab.FLAGGED:
+        return messages.filter(flagged=True)
+    if tab == Tab.ARCHIVE:
+        return messages.filter(archived_at__isnull=False)
+    return messages.filter(archived_at__isnull=True)
+
+
+def messages_filtered(messages: QuerySet[Letter], *, category: str = "", kind: str = "") -> QuerySet[Letter]:
+    """Narrowed to one category (its kinds of letter) and one type (a kind of letter)."""
+    if category:
+        messages = messages.filter(kind__in=kinds_in(category))
+    if kind:
+        messages = messages.filter(kind=kind)
+    return messages
+
+
+def message_tab_counts(messages: QuerySet[Letter]) -> dict[str, int]:
+    """The unread letters under each tab, in one query."""
+    unread = Q(read_at__isnull=True)
+    return messages.aggregate(
+        inbox=Count("pk", filter=unread & Q(archived_at__isnull=True)),
+        flagged=Count("pk", filter=unread & Q(flagged=True)),
+        archive=Count("pk", filter=unread & Q(archived_at__isnull=False)),
+    )
+
+
+def message_get(user, pk: int) -> Letter:
+    """One letter of ``user``'s Message Center; 404 for another's, one older than two years, or one they deleted."""
+    return get_object_or_404(messages_of(user), pk=pk)
+
+
+# --- Email notice preferences and digests (COR-3, COR-4) -----------------------------------------------------
+
+
+def notice_frequencies_of(user) -> dict[int, str]:
+    """The email notice frequency in effect for ``user`` in each of their practices: their own choice, else the
+    practice's default, else ``DEFAULT_NOTICE_FREQUENCY``. One query."""
+    memberships = (
+        memberships_for(user)
+        .annotate(
+            own=Subquery(
+                NoticePreference.objects.filter(user=user, practice=OuterRef("practice_id")).values("frequency")[:1]
+            ),
+            practice_default=F("practice__notice_default__frequency"),
+        )
+        .values_list("practice_id", "own", "practice_default")
+    )
+    return {
+        practice_id: own or practice_default or DEFAULT_NOTICE_FREQUENCY
+        for practice_id, own, practice_default in memberships
+    }
+
+
+def notice_choices_of(user) -> list[dict]:
+    """For Settings & Preferences: each of ``user``'s practices with their own choice ("" for the practice's
+    default), the practice's default, and whether they manage the practice."""
+    rows = (
+        memberships_for(user)
+        .select_related("practice__notice_default")
+        .annotate(
+            own=Subquery(
+                NoticePreference.objects.filter(user=user, practice=OuterRef("practice_id")).values("frequency")[:1]
+            )
+        )
+        .order_by("practice__tin")
+    )
+    choices = []
+    for membership in rows:
+        practice = membership.practice
+        default = getattr(practice, "notice_default", None)
+        frequency = default.frequency if default else DEFAULT_NOTICE_FREQUENCY
+        choices.append(
+            {
+                "practice": practice,
+                "own": membership.own or "",
+                "practice_default": frequency,
+                "practice_default_label": NoticeFrequency(frequency).label,
+                "is_access_manager": membership.is_access_manager,
+            }
+        )
+    return choices
+
+
+def practice_notice_default(practice) -> str:
+    default = PracticeNoticeDefault.objects.filter(practice=practice).values_list("frequency", flat=True).first()
+    return default or DEFAULT_NOTICE_FREQUENCY

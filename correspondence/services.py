@@ -1,5 +1,6 @@
-"""Writes of the correspondence: the outbox rows a case event causes, each delivery's sending, the sweep, and the
-admin's actions (mark a mailed letter as mailed, retry a failed delivery).
+"""Writes of the correspondence: the outbox rows a case event causes, each delivery's sending, the sweep, the
+admin's actions (mark a mailed letter as mailed, retry a failed delivery), and the Message Center's: a user's
+actions on their copy of a letter and their email notice preferences.
 
 Nothing here is sent inside a business transaction: ``letter_write`` only writes rows and queues the delivery
 task on commit; ``delivery_send`` runs in the task, one delivery at a time, locked and re-checked, so a delivery
@@ -12,15 +13,25 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from audit.services import audit_record
 from cases.models import Case, CaseEvent
 from correspondence import letters
-from correspondence.models import Delivery, Letter
+from correspondence.models import (
+    Delivery,
+    Letter,
+    LetterReceipt,
+    NoticeFrequency,
+    NoticePreference,
+    PracticeNoticeDefault,
+)
 from delivery.fax import send_fax
+from practices.selectors import memberships_for, practices_managed_by
+from practices.services import NOT_ACCESS_MANAGER, practice_delivery_set
 
 logger = logging.getLogger(__name__)
 
@@ -224,3 +235,117 @@ def delivery_retry(*, delivery: Delivery) -> Delivery:
     letter_pk = delivery.letter_id
     transaction.on_commit(lambda: letter_dispatch(letter_pk))
     return delivery
+
+
+# --- The Message Center: each user's copy of a letter (COR-3) -------------------------------------------------
+
+
+class MessageAction(models.TextChoices):
+    """What a user does to a letter in their Message Center (seed 004), as the buttons name it."""
+
+    REVIEW = "review", "Review"
+    FLAG = "flag", "Flag"
+    UNFLAG = "unflag", "Unflag"
+    ARCHIVE = "archive", "Archive"
+    MOVE_TO_INBOX = "inbox", "Move to inbox"
+    DELETE = "delete", "Delete"
+
+
+@transaction.atomic
+def message_act(*, user, letter: Letter, action: str, request=None) -> LetterReceipt:
+    """Record ``action`` on ``user``'s copy of ``letter`` (picked through ``selectors.message_get``): their receipt
+    is written on the first action, locked on later ones. Reviewing marks it read (the first reading time is kept);
+    deleting takes it out of their Message Center for good, never off its case. Audited, with ids only."""
+    action = MessageAction(action)
+    receipt, _ = LetterReceipt.objects.select_for_update().get_or_create(user=user, letter=letter)
+    if receipt.deleted_at is not None:
+        raise ValidationError("This message was deleted from your Message Center.", code="deleted")
+    now = timezone.now()
+    if action == MessageAction.REVIEW:
+        receipt.read_at = receipt.read_at or now
+    elif action in (MessageAction.FLAG, MessageAction.UNFLAG):
+        receipt.flagged = action == MessageAction.FLAG
+    elif action == MessageAction.ARCHIVE:
+        receipt.archived_at = receipt.archived_at or now
+    elif action == MessageAction.MOVE_TO_INBOX:
+        receipt.archived_at = None
+    else:
+        receipt.deleted_at = now
+    receipt.save()
+    if action != MessageAction.REVIEW:  # the PDF view audits the reading itself
+        audit_record(
+            action=f"message_center.{action.value}",
+            request=request,
+            actor=user,
+            target=letter.case,
+            details={"letter": letter.pk},
+        )
+    return receipt
+
+
+# --- Email notice preferences (COR-3) ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notice_preferences_set(*, user, choices: dict[int, str], request=None) -> None:
+    """``user``'s own email notice frequency in each of their practices (``{practice_id: frequency}``); "" goes
+    back to the practice's default. Practices they do not belong to are refused."""
+    own = set(memberships_for(user).values_list("practice_id", flat=True))
+    if not set(choices) <= own:
+        raise ValidationError("You can only set notices for your own practices.", code="not_member")
+    changed = {}
+    for practice_id, frequency in choices.items():
+        if frequency:
+            preference, created = NoticePreference.objects.get_or_create(
+                user=user, practice_id=practice_id, defaults={"frequency": frequency}
+            )
+            if not created and preference.frequency != frequency:
+                preference.frequency = frequency
+                preference.save(update_fields=["frequency", "updated_at"])
+            elif not created:
+                continue
+        elif not NoticePreference.objects.filter(user=user, practice_id=practice_id).delete()[0]:
+            continue
+        changed[str(practice_id)] = frequency or "practice default"
+    if changed:
+        audit_record(action="correspondence.notices_changed", request=request, actor=user, details=changed)
+
+
+@transaction.atomic
+def practice_notice_default_set(*, manager, practice, frequency: str, request=None) -> PracticeNoticeDefault:
+    """The practice's default email notice frequency; only its website access manager sets it."""
+    if not practices_managed_by(manager).filter(pk=practice.pk).exists():
+        raise ValidationError(NOT_ACCESS_MANAGER, code="not_access_manager")
+    NoticeFrequency(frequency)
+    default, created = PracticeNoticeDefault.objects.select_for_update().get_or_create(
+        practice=practice, defaults={"frequency": frequency}
+    )
+    before = None if created else default.frequency
+    if not created and default.frequency != frequency:
+        default.frequency = frequency
+        default.save(update_fields=["frequency", "updated_at"])
+    if before != frequency:
+        audit_record(
+            action="correspondence.practice_notices_changed",
+            request=request,
+            actor=manager,
+            target=practice,
+            details={"before": before, "after": frequency},
+        )
+    return default
+
+
+@transaction.atomic
+def practice_correspondence_set(
+    *, manager, practice, frequency: str, paper_precertification_letters: bool, paper_claim_letters: bool, request=None
+) -> None:
+    """Settings & Preferences of a practice, by its website access manager: the default email notices and the paper
+    delivery (``practices.services.practice_delivery_set``), saved together."""
+    practice_notice_default_set(manager=manager, practice=practice, frequency=frequency, request=request)
+    practice_delivery_set(
+        manager=manager,
+        practice=practice,
+        paper_precertification_letters=paper_precertification_letters,
+        paper_claim_letters=paper_claim_letters,
+        request=request,
+    )

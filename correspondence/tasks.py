@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
-from correspondence import letters, services
-from correspondence.models import Letter
+from correspondence import digests, letters, services
+from correspondence.models import Letter, NoticeFrequency
 
 
 @shared_task(bind=True, max_retries=services.MAX_ATTEMPTS)
@@ -33,3 +33,17 @@ def outbox_sweep() -> int:
     """Beat, every 5 minutes: re-dispatch the letters whose deliveries were left pending (their task lost); how
     many. Catches up: one run re-dispatches all of them, so a lost run costs one interval."""
     return services.outbox_sweep()
+
+
+@shared_task
+def daily_digest() -> int:
+    """Beat, every hour: today's digest of new correspondence to each user with daily notices who has not had it,
+    once the sending hour has passed; how many emails. Catches up: a lost run's users get theirs from the next."""
+    return digests.digests_send(frequency=NoticeFrequency.DAILY)
+
+
+@shared_task
+def weekly_digest() -> int:
+    """Beat, every hour: this week's digest to each user with weekly notices who has not had it, from Monday's
+    sending hour on; how many emails. Catches up like the daily digest."""
+    return digests.digests_send(frequency=NoticeFrequency.WEEKLY)

@@ -1,11 +1,27 @@
+"""A letter's PDF, the Message Center and Settings & Preferences."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import audit_record
-from correspondence import letters
-from correspondence.selectors import letters_visible_to
+from correspondence import letters, selectors, services
+from correspondence.forms import (
+    MessageActionForm,
+    MessageFilterForm,
+    NoticePreferencesForm,
+    PracticeCorrespondenceForm,
+)
+from correspondence.models import Category
+from correspondence.selectors import Tab, letters_visible_to
+from correspondence.services import MessageAction
+from practices.selectors import practices_managed_by
 
 
 @login_required
@@ -26,3 +42,153 @@ def letter_pdf(request, pk: int):
     filename = f"{letter.kind.replace('_', '-')}-letter-{letter.pk}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+# --- The Message Center (COR-3, seed 004) ---------------------------------------------------------------------
+
+PAGE_SIZE = 20
+# The categories whose letters are not written yet: their filter shows why the list is empty.
+NO_LETTERS_YET = {Category.ECRM: "ECRM tickets", Category.P2P: "peer-to-peer consultations"}
+ACTION_DONE = {
+    MessageAction.FLAG: "The message was flagged.",
+    MessageAction.UNFLAG: "The flag was removed.",
+    MessageAction.ARCHIVE: "The message was moved to the Archive.",
+    MessageAction.MOVE_TO_INBOX: "The message was moved to the Inbox.",
+    MessageAction.DELETE: "The message was deleted from your Message Center. It stays on the request's correspondence.",
+}
+
+
+def _message_center_url(state: dict[str, str]) -> str:
+    query = urlencode(state)
+    return reverse("correspondence:message_center") + (f"?{query}" if query else "")
+
+
+@require_GET
+@login_required
+def message_center(request):
+    """The user's inbox of the letters of the cases they may view, newest first, under its tab, category and type;
+    the letters listed are audited (a list of PHI, like the worklist)."""
+    form = MessageFilterForm(request.GET)
+    state = form.state()
+    tab, category, kind = state.get("tab", Tab.INBOX), state.get("category", ""), state.get("type", "")
+    mine = selectors.messages_of(request.user)
+    listed = selectors.messages_in_tab(selectors.messages_filtered(mine, category=category, kind=kind), tab)
+    page = Paginator(listed, PAGE_SIZE).get_page(state.get("page"))
+    rows = [_message_row(letter, state) for letter in page.object_list]
+    if rows:
+        audit_record(
+            action="message_center.viewed",
+            request=request,
+            details={"tab": tab, "page": page.number, "letters": [row["letter"].pk for row in rows]},
+        )
+    unread = selectors.message_tab_counts(mine)
+    base = {key: value for key, value in state.items() if key in ("category", "type")}
+    return render(
+        request,
+        "correspondence/message_center.html",
+        {
+            "form": form,
+            "tab": tab,
+            "tab_label": Tab(tab).label,
+            "tabs": [
+                {
+                    "label": label,
+                    "unread": unread[key],
+                    "current": key == tab,
+                    "url": _message_center_url({**base, "tab": key} if key != Tab.INBOX else base),
+                }
+                for key, label in Tab.choices
+            ],
+            "filtered": bool(category or kind),
+            "clear_url": (category or kind) and _message_center_url({"tab": tab} if tab != Tab.INBOX else {}),
+            "empty_message": _empty_message(tab, category, filtered=bool(category or kind)),
+            "page_obj": page,
+            "rows": rows,
+            "previous_url": page.has_previous() and _message_center_url({**state, "page": page.previous_page_number()}),
+            "next_url": page.has_next() and _message_center_url({**state, "page": page.next_page_number()}),
+            "state": state,
+        },
+    )
+
+
+def _empty_message(tab: str, category: str, *, filtered: bool) -> str:
+    if category in NO_LETTERS_YET:
+        return (
+            f"There is no {Category(category).label} correspondence in your Message Center yet. Letters about "
+            f"{NO_LETTERS_YET[category]} will be listed here when they are sent."
+        )
+    with_filters = " with these filters" if filtered else ""
+    if tab == Tab.FLAGGED:
+        return f"No flagged messages{with_filters}. Flag a message to find it here."
+    if tab == Tab.ARCHIVE:
+        return f"No archived messages{with_filters}. Archive a message to move it here from the Inbox."
+    return f"No messages{with_filters}. Letters about your requests appear here when they are sent."
+
+
+def _message_row(letter, state) -> dict:
+    """One message and the buttons it offers (Flag or Unflag, Archive or Move to inbox), decided here."""
+    return {
+        "letter": letter,
+        "unread": letter.read_at is None,
+        "flag_action": MessageAction.UNFLAG if letter.flagged else MessageAction.FLAG,
+        "archive_action": MessageAction.MOVE_TO_INBOX if letter.archived_at else MessageAction.ARCHIVE,
+    }
+
+
+@require_POST
+@login_required
+def message_action(request, pk: int):
+    """Review, flag or unflag, archive or move to the inbox, or delete one message of the user's (404 for a letter
+    not in their Message Center); back to the list they were on, or to the letter's PDF for Review."""
+    letter = selectors.message_get(request.user, pk)
+    form = MessageActionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Choose one of the message's buttons.")
+    action = form.cleaned_data["action"]
+    back = _message_center_url(form.state())
+    if action == MessageAction.REVIEW and not letter.is_rendered:
+        messages.info(request, "This letter is being prepared. Try again in a minute.")
+        return redirect(back)
+    services.message_act(user=request.user, letter=letter, action=action, request=request)
+    if action == MessageAction.REVIEW:
+        return redirect("correspondence:letter_pdf", pk=letter.pk)
+    messages.success(request, ACTION_DONE[action])
+    return redirect(back)
+
+
+# --- Settings & Preferences (COR-3, seed 004) -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def preferences(request):
+    """The user's email notices of new correspondence, per practice; and, for the practices they manage, a link to
+    the practice's own settings."""
+    choices = selectors.notice_choices_of(request.user)
+    form = NoticePreferencesForm(request.POST or None, choices=choices)
+    if form.is_bound and form.is_valid():
+        services.notice_preferences_set(user=request.user, choices=form.choices(), request=request)
+        messages.success(request, "Your notification preferences were saved.")
+        return redirect("correspondence:preferences")
+    return render(request, "correspondence/preferences.html", {"form": form, "choices": choices})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def practice_preferences(request, practice_id: int):
+    """A practice's default email notices and paper delivery: its website access managers only (404 for anyone
+    else, as for the practice's other manager pages)."""
+    practice = get_object_or_404(practices_managed_by(request.user), pk=practice_id)
+    initial = {
+        "frequency": selectors.practice_notice_default(practice),
+        "paper_precertification_letters": practice.paper_precertification_letters,
+        "paper_claim_letters": practice.paper_claim_letters,
+    }
+    form = PracticeCorrespondenceForm(request.POST or None, initial=initial)
+    if form.is_bound and form.is_valid():
+        services.practice_correspondence_set(
+            manager=request.user, practice=practice, **form.cleaned_data, request=request
+        )
+        messages.success(request, f"Settings for TIN {practice.tin} were saved.")
+        return redirect("correspondence:practice_preferences", practice_id=practice.pk)
+    return render(request, "correspondence/practice_preferences.html", {"form": form, "practice": practice})

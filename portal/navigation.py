@@ -17,16 +17,18 @@ class NavLink:
 
 
 # The UPX dashboard header (seed 001: "Authorization Lookup, Request An Authorization, Worklist,
-# Portals, Help / Contact, User Access", then the user's name with Profile).
+# Portals, Help / Contact, User Access", then the user's name with Profile), with seed 004's Message Center and its
+# Settings & Preferences.
 UPX_LINKS = (
     NavLink("Authorization Lookup", "cases:authorization_lookup"),
     NavLink("Request An Authorization", "cases:request_authorization"),
     NavLink("Worklist", "cases:worklist"),
+    NavLink("Message Center", "correspondence:message_center"),
     NavLink("Help / Contact", "resources:contacts"),
     NavLink("User Access", "practices:user_access"),
 )
 # Under the user's name in the header.
-USER_MENU = (NavLink("Profile", "accounts:profile"),)
+USER_MENU = (NavLink("Profile", "accounts:profile"), NavLink("Settings & Preferences", "correspondence:preferences"))
 # ECRM is open to every signed-in user, with the same account.
 PORTALS_MENU = (NavLink("CareCore", "cases:carecore_home"), NavLink("ECRM", "ecrm:landing"))
 # The CareCore portal's bar on the case pages (SPEC, CASE section).

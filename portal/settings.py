@@ -369,12 +369,27 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
         "options": {"expires": 5 * 60.0},
     },
+    # Hourly: each run sends the period's digest to the users who have not had it (correspondence/digests.py).
+    "correspondence-daily-digest": {
+        "task": "correspondence.tasks.daily_digest",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 60 * 60.0},
+    },
+    "correspondence-weekly-digest": {
+        "task": "correspondence.tasks.weekly_digest",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 60 * 60.0},
+    },
 }
 # COR-5: letters whose deliveries are still pending this long after they were written are sent again by the
 # sweep (their task was lost with a killed worker, or the broker was down at the decision).
 CORRESPONDENCE_SWEEP_AFTER = datetime.timedelta(minutes=env.int("CORRESPONDENCE_SWEEP_AFTER_MINUTES", default=10))
 # The queue the letter tasks go to; empty: Celery's default queue, which every worker consumes.
 CORRESPONDENCE_QUEUE = env.str("CORRESPONDENCE_QUEUE", default="")
+# The local hour from which the day's (and on Mondays the week's) digest of new correspondence is sent.
+CORRESPONDENCE_DIGEST_HOUR = env.int("CORRESPONDENCE_DIGEST_HOUR", default=7)
+# The portal's address as users reach it, for the links in emails sent by tasks (which have no request).
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 # A worker whose last heartbeat is older than this is reported as stale by /health/.
 WORKER_HEARTBEAT_STALE_AFTER = 3 * 60
 

@@ -18,10 +18,11 @@ from django.utils import timezone
 from cases import holds
 from cases.models import Appeal, Case, CaseStatus, CaseStatusChange, Hold
 from cases.tasks import delete_expired_appeal_drafts, expire_stale_drafts, lapse_due_holds
-from cases.tests.factories import draft_case, submitted_case
+from cases.tests.factories import draft_case, submitted_case, submitter
 from cases.tests.post_decision_world import make_reviewer
-from correspondence.models import Delivery, Letter
-from correspondence.tasks import outbox_sweep
+from correspondence import digests, services
+from correspondence.models import Delivery, Letter, NoticeDigest
+from correspondence.tasks import daily_digest, outbox_sweep, weekly_digest
 from portal.celery import app as celery_app
 from portal.health import check_worker
 from portal.models import WorkerHeartbeat
@@ -35,6 +36,8 @@ CATCH_UP_PROVEN_BY = {
     "cases.tasks.delete_expired_appeal_drafts": "test_a_run_after_lost_runs_deletes_appeal_drafts_expired_long_ago",
     "portal.tasks.record_worker_heartbeat": "test_a_heartbeat_after_lost_runs_makes_a_stale_worker_fresh_again",
     "correspondence.tasks.outbox_sweep": "test_a_sweep_after_lost_runs_sends_the_letters_left_pending_long_ago",
+    "correspondence.tasks.daily_digest": "test_a_daily_digest_after_lost_runs_counts_every_letter_since_the_last_one",
+    "correspondence.tasks.weekly_digest": "test_a_weekly_digest_after_lost_runs_is_sent_once_for_the_week",
 }
 
 
@@ -262,3 +265,66 @@ def test_a_sweep_after_lost_runs_sends_the_letters_left_pending_long_ago(start_w
     run_and_wait(worker, outbox_sweep)  # caught up: nothing left to send again
     assert fresh.deliveries.get().status == Delivery.Status.PENDING  # its own task may still come
     assert len(list((tmp_path / "fax").iterdir())) == 2
+
+
+# --- correspondence.tasks.daily_digest and weekly_digest --------------------------------------------------------
+
+
+def reader_with_letters(*days_ago: float):
+    """A provider with a submitted case and one approval letter ``days_ago`` for each value (written as the outbox
+    would, on events of their own)."""
+    user = submitter()
+    case = submitted_case(user=user)
+    for days in days_ago:
+        at = timezone.now() - datetime.timedelta(days=days)
+        event = case.events.create(kind="submitted", created_at=at)
+        Letter.objects.create(case=case, kind=Letter.Kind.APPROVAL, event=event, created_at=at)
+    return user
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_daily_digest_after_lost_runs_counts_every_letter_since_the_last_one(start_worker, monkeypatch):
+    catalog_load()
+    # Three days of lost runs: the last digest went three days ago, and two letters came since.
+    behind = reader_with_letters(2.5, 1.5, 4)
+    NoticeDigest.objects.create(
+        user=behind,
+        frequency="daily",
+        period_start=timezone.localdate() - datetime.timedelta(days=3),
+        created_at=timezone.now() - datetime.timedelta(days=3),
+    )
+    first_time = reader_with_letters(0.1)
+    monkeypatch.setenv("CORRESPONDENCE_DIGEST_HOUR", "0")  # due at any time of the day the test runs
+    worker = start_worker()
+    lost = daily_digest.apply_async(queue=worker.queue, expires=timezone.now() - datetime.timedelta(seconds=1))
+    worker.wait_for_log(f"Discarding revoked task: correspondence.tasks.daily_digest[{lost.id}]")
+    assert NoticeDigest.objects.count() == 1
+
+    run_and_wait(worker, daily_digest)
+    run_and_wait(worker, daily_digest)
+    today = digests.period_due("daily")[0]
+    sent = dict(NoticeDigest.objects.filter(period_start=today).values_list("user_id", "letter_count"))
+    assert sent == {behind.pk: 2, first_time.pk: 1}
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_weekly_digest_after_lost_runs_is_sent_once_for_the_week(start_worker, monkeypatch):
+    catalog_load()
+    weekly = reader_with_letters(0.5)
+    [membership] = weekly.practice_memberships.all()
+    services.notice_preferences_set(user=weekly, choices={membership.practice_id: "weekly"})
+    daily_reader = reader_with_letters(0.5)
+    monkeypatch.setenv("CORRESPONDENCE_DIGEST_HOUR", "0")
+    worker = start_worker()
+    lost = weekly_digest.apply_async(queue=worker.queue, expires=timezone.now() - datetime.timedelta(seconds=1))
+    worker.wait_for_log(f"Discarding revoked task: correspondence.tasks.weekly_digest[{lost.id}]")
+    assert not NoticeDigest.objects.exists()
+
+    run_and_wait(worker, weekly_digest)
+    run_and_wait(worker, weekly_digest)
+    week = digests.period_due("weekly")[0]
+    rows = NoticeDigest.objects.filter(frequency="weekly")
+    assert list(rows.values_list("user_id", "period_start", "letter_count")) == [(weekly.pk, week, 1)]
+    assert not NoticeDigest.objects.filter(user=daily_reader).exists()
