@@ -129,6 +129,8 @@ def _message_row(letter, state) -> dict:
     """One message and the buttons it offers (Flag or Unflag, Archive or Move to inbox), decided here."""
     return {
         "letter": letter,
+        # What each button acts on, for screen readers: "Flag: Hold Letter of A001393861".
+        "about": f"{letter.get_kind_display()} of {letter.case.case_number or letter.case.request_id}",
         "unread": letter.read_at is None,
         "flag_action": MessageAction.UNFLAG if letter.flagged else MessageAction.FLAG,
         "archive_action": MessageAction.MOVE_TO_INBOX if letter.archived_at else MessageAction.ARCHIVE,
