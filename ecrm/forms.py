@@ -5,13 +5,14 @@ from django.core.exceptions import ValidationError
 
 from accounts.forms import RegistrationForm
 from ecrm import attachments
-from ecrm.models import CarrierScope, RequestForm, Subrequest
+from ecrm.models import CarrierScope, ReporterType, RequestForm, Subrequest, Ticket
 from ecrm.rich_text import description_is_empty, description_sanitized
 from portal.forms import ErrorSummaryMixin
 from practices.states import US_STATES
 from reference.validators import typed_digits, validate_us_phone
 
 CARRIER_NONE = [("", "-- None --")]
+YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
 class EcrmRegistrationForm(ErrorSummaryMixin, forms.Form):
@@ -112,6 +113,17 @@ class TicketForm(ErrorSummaryMixin, forms.Form):
     """One request form of the catalog (seed 000, "Creating an ECRM Request"): its fields come from the data."""
 
     short_description = forms.CharField(label="Short Description", max_length=160, required=False)
+    reporter_type = forms.ChoiceField(
+        label="Reporter Type", choices=[("", "-- None --"), *ReporterType.choices], required=False
+    )
+    on_behalf_of_contracted_provider = forms.TypedChoiceField(
+        label="Are You Contacting Us On Behalf Of An EviCore Contracted Provider",
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     carrier = forms.ChoiceField(label="Insurance Carrier")
     health_plans = forms.MultipleChoiceField(
         label="Health plans", required=False, widget=forms.CheckboxSelectMultiple, help_text=""
@@ -143,7 +155,7 @@ class TicketForm(ErrorSummaryMixin, forms.Form):
     )
     attachments = MultipleFileField(label="Add Attachments", required=False)
 
-    summary_names = {"health_plans": "Health plans"}
+    summary_names = {"health_plans": "Health plans", "on_behalf_of_contracted_provider": "Contracted provider"}
 
     def __init__(self, *args, request_form: RequestForm, plans, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,4 +251,66 @@ class TicketForm(ErrorSummaryMixin, forms.Form):
         if self.errors and cleaned.get("attachments"):
             # A browser never sends a file back: say so rather than lose it silently.
             self.add_error("attachments", "Choose your attachments again after correcting the other answers")
+        return cleaned
+
+
+class TicketEditForm(TicketForm):
+    """The reporter's own request, while it is New: the request form's fields with their answers; files are
+    added with a post on the Activity instead."""
+
+    def __init__(self, *args, ticket: Ticket, plans, **kwargs):
+        plan_pks = [str(pk) for pk in ticket.health_plans.values_list("pk", flat=True)]
+        if ticket.carrier_scope == CarrierScope.ONE and plan_pks:
+            carrier = plan_pks[0]
+        else:
+            carrier = ticket.carrier_scope if ticket.carrier_scope != CarrierScope.ONE else ""
+        on_behalf = ticket.on_behalf_of_contracted_provider
+        initial = {
+            "short_description": ticket.short_description,
+            "reporter_type": ticket.reporter_type,
+            "on_behalf_of_contracted_provider": "" if on_behalf is None else ("yes" if on_behalf else "no"),
+            "carrier": carrier,
+            "health_plans": plan_pks if ticket.carrier_scope == CarrierScope.MULTIPLE else [],
+            "description": ticket.description_html,
+            "request_type": ticket.request_type_id,
+            "subrequest": ticket.subrequest_id,
+            "claim_number": ticket.claim_number,
+            "contact_name": ticket.contact_name,
+            "contact_phone": ticket.contact_phone,
+            "contact_email": ticket.contact_email,
+        }
+        super().__init__(*args, request_form=ticket.request_form, plans=plans, initial=initial, **kwargs)
+        del self.fields["attachments"]
+
+
+class CommentForm(ErrorSummaryMixin, forms.Form):
+    """The Activity's "Type your message here..." and Post, with "Add Attachments"."""
+
+    body = forms.CharField(
+        label="Message",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "Type your message here..."}),
+    )
+    attachments = MultipleFileField(label="Add Attachments", required=False)
+
+    summary_names = {"body": "Message"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = (
+            f"Any file type, up to {attachments.max_files()} files of at most "
+            f"{attachments.size_words(attachments.max_bytes())} each."
+        )
+
+    clean_attachments = TicketForm.clean_attachments
+
+    def clean(self):
+        cleaned = super().clean()
+        body = description_sanitized(cleaned.get("body", ""))
+        cleaned["body"] = "" if description_is_empty(body) else body
+        if self.has_error("body") or self.has_error("attachments"):
+            return cleaned
+        if not cleaned["body"] and not cleaned.get("attachments"):
+            self.add_error("body", "Type your message, or add an attachment")
         return cleaned

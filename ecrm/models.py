@@ -7,6 +7,7 @@ that staff edit in the admin; ``ecrm/fixtures/ecrm_catalog.json`` holds the demo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from reference.validators import validate_npi, validate_phone_extension, validate_tin, validate_us_phone
 
@@ -190,6 +191,16 @@ class CarrierScope(models.TextChoices):
     MULTIPLE = "multiple", "*Multiple"
 
 
+class ReporterType(models.TextChoices):
+    """Submitted Details' "Reporter Type" (seed 000: "Referring Provider"): who is asking."""
+
+    REFERRING_PROVIDER = "referring_provider", "Referring Provider"
+    RENDERING_PROVIDER = "rendering_provider", "Rendering Provider"
+    FACILITY = "facility", "Facility"
+    HEALTH_PLAN = "health_plan", "Health Plan"
+    OTHER = "other", "Other"
+
+
 class Ticket(models.Model):
     """A submitted ECRM request. Its EC number is not PHI and names it in URLs."""
 
@@ -207,6 +218,10 @@ class Ticket(models.Model):
     contact_name = models.CharField("Contact Name", max_length=120, blank=True)
     contact_phone = models.CharField("Contact Phone", max_length=10, blank=True)
     contact_email = models.EmailField("Contact Email", blank=True)
+    reporter_type = models.CharField("Reporter Type", max_length=30, choices=ReporterType.choices, blank=True)
+    on_behalf_of_contracted_provider = models.BooleanField(
+        "Are You Contacting Us On Behalf Of An EviCore Contracted Provider", null=True, blank=True
+    )
     state = models.CharField("State", max_length=20, choices=TicketState.choices, default=TicketState.NEW)
     priority = models.PositiveSmallIntegerField(
         "Priority", choices=TicketPriority.choices, default=TicketPriority.MODERATE
@@ -227,11 +242,102 @@ class Ticket(models.Model):
     def __str__(self):
         return self.number
 
+    @property
+    def is_open(self) -> bool:
+        return self.state != TicketState.CLOSED
+
+
+class TicketComment(models.Model):
+    """A post on a ticket's Activity (seed 000): an additional comment, which the reporter sees (and, from an
+    agent, receives by email), or a work note, internal to the agents: never on the reporter's pages or emails.
+
+    ``message_id`` is the Message-ID of the email that carried the comment: ours for an agent's comment emailed
+    to the reporter (a reply names it in In-Reply-To), the sender's for a reply received by email (a second
+    delivery of the same message is then recognized)."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Additional comments"
+        WORK_NOTE = "work_note", "Work notes"
+
+    class Source(models.TextChoices):
+        WEB = "web", "Web"
+        EMAIL = "email", "Email"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COMMENT)
+    body_html = models.TextField("Message", blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
+    created_at = models.DateTimeField(default=timezone.now)
+    message_id = models.CharField("Message-ID", max_length=250, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ecrm_comment_ticket_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message_id"], condition=~Q(message_id=""), name="ecrm_comment_message_id_unique"
+            ),
+            # A work note is written by an agent in the admin; nothing from outside can make one.
+            models.CheckConstraint(
+                condition=~Q(kind="work_note", source="email"), name="ecrm_comment_work_note_not_by_email"
+            ),
+            models.CheckConstraint(
+                condition=Q(emailed_at__isnull=True) | Q(kind="comment"), name="ecrm_comment_work_note_never_emailed"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.get_kind_display()} {self.pk}"
+
+    @property
+    def is_work_note(self) -> bool:
+        return self.kind == self.Kind.WORK_NOTE
+
+
+class TicketChange(models.Model):
+    """The ticket's history: a state change (written by ``services.ticket_transition`` only) or an edit of the
+    request by its reporter while it is New (``changed_fields`` names the fields by their labels)."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "State changed"
+        EDITED = "edited", "Request edited"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    from_state = models.CharField(max_length=20, choices=TicketState.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=TicketState.choices, blank=True)
+    changed_fields = models.JSONField(default=list, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "changed_at"], name="ecrm_change_ticket_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="state", from_state__gt="", to_state__gt="")
+                | Q(kind="edited", from_state="", to_state=""),
+                name="ecrm_change_state_has_both_states",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.get_kind_display()}"
+
 
 class TicketAttachment(models.Model):
     """A file added with "Add Attachments": any type, stored outside the web root under a generated name."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    # Added with a post on the Activity (or an emailed reply); none for the files submitted with the request.
+    comment = models.ForeignKey(
+        TicketComment, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
     original_name = models.CharField(max_length=120)
     stored_name = models.CharField(max_length=200, unique=True)
     size = models.PositiveBigIntegerField()

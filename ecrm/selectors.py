@@ -1,8 +1,23 @@
 """ECRM reads: the catalog, a user's favorites, and the one scope of tickets a user may see (SPEC ECRM, SEC-1)."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+import datetime
+from dataclasses import dataclass
 
-from ecrm.models import Category, EcrmProfile, Favorite, FieldInstructions, RequestForm, RequestType, Ticket
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from ecrm.models import (
+    Category,
+    EcrmProfile,
+    Favorite,
+    FieldInstructions,
+    RequestForm,
+    RequestType,
+    Ticket,
+    TicketAttachment,
+    TicketChange,
+    TicketComment,
+    TicketState,
+)
 from practices.selectors import memberships_for
 from reference.models import HealthPlan
 
@@ -69,7 +84,17 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
 
 
 def ticket_with_options(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    return queryset.prefetch_related("health_plans", "attachments")
+    """With the plans and the files submitted with the request (those added to a post show in the Activity)."""
+    submitted = TicketAttachment.objects.filter(comment__isnull=True)
+    return queryset.prefetch_related("health_plans", Prefetch("attachments", queryset=submitted))
+
+
+def attachments_visible_to(user, ticket: Ticket) -> QuerySet[TicketAttachment]:
+    """The ticket's files ``user`` may download (after ``attachment_readers_may``): all of them for an agent;
+    for the reporter, never a file of a work note."""
+    if ticket.reporter_id == user.pk and not (user.is_staff and user.has_perm("ecrm.view_ticket")):
+        return ticket.attachments.exclude(comment__kind=TicketComment.Kind.WORK_NOTE)
+    return ticket.attachments.all()
 
 
 def attachment_readers_may(user, ticket: Ticket) -> bool:
@@ -79,3 +104,175 @@ def attachment_readers_may(user, ticket: Ticket) -> bool:
     if ticket.reporter_id == user.pk:
         return True
     return user.is_staff and user.has_perm("ecrm.view_ticket")
+
+
+# --- My Cases (ECRM-5) ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyCasesTab:
+    key: str
+    label: str
+    states: tuple[str, ...]
+
+
+# Open: everything not Closed, a Resolved request too (its reporter may still answer it).
+MY_CASES_TABS = (
+    MyCasesTab(
+        "open", "Open", (TicketState.NEW, TicketState.IN_PROGRESS, TicketState.AWAITING_INFO, TicketState.RESOLVED)
+    ),
+    MyCasesTab("closed", "Closed", (TicketState.CLOSED,)),
+)
+MY_CASES_TABS_BY_KEY = {tab.key: tab for tab in MY_CASES_TABS}
+DEFAULT_MY_CASES_TAB = "open"
+
+
+@dataclass(frozen=True)
+class MyCasesColumn:
+    key: str
+    label: str
+    order_by: str
+
+
+# The seed's columns, in its order; each sorts by one field (the state and priority by their stored values,
+# whose order is the workflow's and the priority's: "1 - Critical" first).
+MY_CASES_COLUMNS = (
+    MyCasesColumn("number", "Number", "sequence"),
+    MyCasesColumn("short_description", "Short description", "short_description"),
+    MyCasesColumn("state", "State", "state"),
+    MyCasesColumn("priority", "Priority", "priority"),
+    MyCasesColumn("created", "Created", "created_at"),
+    MyCasesColumn("updated", "Updated", "updated_at"),
+)
+MY_CASES_SORTS = {column.key: column for column in MY_CASES_COLUMNS}
+DEFAULT_MY_CASES_SORT = "-number"
+SEARCH_MAX_CHARS = 100
+SEARCH_MAX_WORDS = 6
+
+
+def my_cases_tab(value) -> str:
+    return value if isinstance(value, str) and value in MY_CASES_TABS_BY_KEY else DEFAULT_MY_CASES_TAB
+
+
+def my_cases_sort(value) -> str:
+    """``"<key>"`` or ``"-<key>"`` of a column of the allow-list; anything else is the default."""
+    value = value if isinstance(value, str) else ""
+    return value if value.removeprefix("-") in MY_CASES_SORTS else DEFAULT_MY_CASES_SORT
+
+
+def my_cases_term(value) -> str:
+    """The search as typed, bounded: no NUL (PostgreSQL refuses it), spaces collapsed, at most 100 characters."""
+    value = value if isinstance(value, str) else ""
+    return " ".join(value.replace("\x00", "").split())[:SEARCH_MAX_CHARS]
+
+
+def my_cases(user, *, term: str, tab: str, sort: str) -> tuple[dict[str, int], QuerySet[Ticket]]:
+    """ "Search within My Cases": the Open and Closed counts (one aggregate) and the tab's tickets, sorted.
+
+    Each word must match the number or the short description. Only the columns the list shows are read."""
+    tickets = tickets_visible_to(user).select_related(None)
+    for word in term.split()[:SEARCH_MAX_WORDS]:
+        tickets = tickets.filter(Q(number__icontains=word) | Q(short_description__icontains=word))
+    counts = tickets.order_by().aggregate(
+        **{tab_.key: Count("pk", filter=Q(state__in=tab_.states)) for tab_ in MY_CASES_TABS}
+    )
+    sort = my_cases_sort(sort)
+    descending = sort.startswith("-")
+    field = MY_CASES_SORTS[sort.removeprefix("-")].order_by
+    listed = tickets.filter(state__in=MY_CASES_TABS_BY_KEY[my_cases_tab(tab)].states).only(
+        "number", "short_description", "state", "priority", "created_at", "updated_at", "sequence"
+    )
+    # Then by number the same way, so that equal values keep one order from page to page.
+    ordering = (f"-{field}", "-sequence") if descending else (field, "sequence")
+    return counts, listed.order_by(*ordering)
+
+
+# --- A ticket's Activity (ECRM-5) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the Activity: who, when, what ("Additional comments", "State changed", "Created")."""
+
+    kind: str
+    label: str
+    who: str
+    when: datetime.datetime
+    body_html: str = ""
+    text: str = ""
+    attachments: tuple = ()
+    pk: int = 0
+
+
+def person_name(user) -> str:
+    if user is None:
+        return "System"
+    return user.get_full_name() or user.get_username()
+
+
+def comments_shown_to_reporter(ticket: Ticket) -> QuerySet[TicketComment]:
+    """The posts a reporter may read: additional comments only. Work notes never leave the agents' side."""
+    return ticket.comments.filter(kind=TicketComment.Kind.COMMENT)
+
+
+def ticket_timeline(ticket: Ticket, *, with_work_notes: bool = False) -> list[TimelineEntry]:
+    """The Activity, newest first: posts with their attachments, state changes and edits, and the creation.
+    Three queries whatever the length (posts, their attachments, changes)."""
+    comments = ticket.comments.all() if with_work_notes else comments_shown_to_reporter(ticket)
+    comments = comments.select_related("author").prefetch_related("attachments")
+    entries = [
+        TimelineEntry(
+            kind=comment.kind,
+            label=comment.get_kind_display(),
+            who=person_name(comment.author),
+            when=comment.created_at,
+            body_html=comment.body_html,
+            text="By email" if comment.source == TicketComment.Source.EMAIL else "",
+            attachments=tuple(comment.attachments.all()),
+            pk=comment.pk,
+        )
+        for comment in comments
+    ]
+    for change in ticket.changes.select_related("changed_by"):
+        if change.kind == TicketChange.Kind.STATE:
+            text = f"State: {TicketState(change.from_state).label} to {TicketState(change.to_state).label}"
+        else:
+            text = f"Changed: {', '.join(change.changed_fields)}"
+        entries.append(
+            TimelineEntry(
+                kind=change.kind,
+                label=change.get_kind_display(),
+                who=person_name(change.changed_by),
+                when=change.changed_at,
+                text=text,
+                pk=change.pk,
+            )
+        )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    entries.append(
+        TimelineEntry(
+            kind="created",
+            label="Created",
+            who=person_name(ticket.reporter),
+            when=ticket.created_at,
+            text=f"{ticket.number} Created",
+        )
+    )
+    return entries
+
+
+def ticket_by_message_id(message_ids: list[str]) -> Ticket | None:
+    """The ticket of the first of ``message_ids`` that is the Message-ID of one of its comments."""
+    if not message_ids:
+        return None
+    comment = TicketComment.objects.filter(message_id__in=message_ids).select_related("ticket__reporter").first()
+    return comment.ticket if comment else None
+
+
+def ticket_by_number(number: str) -> Ticket | None:
+    return Ticket.objects.select_related("reporter").filter(number=number).first()
+
+
+def comment_source_by_message_id(message_id: str) -> str | None:
+    """The source of the comment that carries this Message-ID ("email": a reply already threaded), or None."""
+    return TicketComment.objects.filter(message_id=message_id).values_list("source", flat=True).first()

@@ -1,4 +1,6 @@
-"""ECRM writes: registration and its emails, favorites, and submitting a ticket (SPEC ECRM-1 to ECRM-4).
+"""ECRM writes: registration and its emails, favorites, submitting a ticket (SPEC ECRM-1 to ECRM-4), and a
+ticket's life after it: its state (one transition function), posts on its Activity, the reporter's edits while
+it is New, and the agents' comments emailed to the reporter (ECRM-5, issue 13 items 5 and 6).
 
 Registration goes through ``accounts.services.user_register`` (the same no-enumeration answers, the same
 token), with ECRM's profile and verification email; the password is then set through the accounts' three-step
@@ -7,11 +9,17 @@ Identify / Verify / Reset flow, under the same password validators.
 
 import contextlib
 import logging
+import re
+from email.utils import make_msgid, parseaddr
+from html import unescape
 
+import nh3
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -26,13 +34,17 @@ from ecrm.models import (
     Favorite,
     Ticket,
     TicketAttachment,
+    TicketChange,
+    TicketComment,
     TicketNumberCounter,
     TicketPriority,
     TicketState,
 )
-from ecrm.rich_text import description_sanitized
+from ecrm.rich_text import description_is_empty, description_sanitized
 
 logger = logging.getLogger(__name__)
+# In an agent's emailed comment: a reply's text above this line is the reporter's message (ecrm.inbound).
+REPLY_MARKER = "## Reply above this line ##"
 
 
 # --- Email ---------------------------------------------------------------------------------------------
@@ -183,6 +195,8 @@ def ticket_submit(*, request, user, request_form, data: dict, files=()) -> Ticke
             contact_name=data.get("contact_name", ""),
             contact_phone=data.get("contact_phone", ""),
             contact_email=data.get("contact_email", ""),
+            reporter_type=data.get("reporter_type", ""),
+            on_behalf_of_contracted_provider=data.get("on_behalf_of_contracted_provider"),
             state=TicketState.NEW,
             priority=TicketPriority.MODERATE,
         )
@@ -211,3 +225,238 @@ def ticket_confirmation_send(*, ticket: Ticket, link: str) -> bool:
     return ecrm_email_send(
         to=ticket.reporter.email, template="ticket_created", context={"ticket": ticket, "link": link}
     )
+
+
+# --- State (one writer, with history) -----------------------------------------------------------------------
+
+S = TicketState
+TICKET_TRANSITIONS: dict[str, set[str]] = {
+    S.NEW: {S.IN_PROGRESS, S.AWAITING_INFO, S.RESOLVED, S.CLOSED},
+    S.IN_PROGRESS: {S.AWAITING_INFO, S.RESOLVED, S.CLOSED},
+    # The reporter's answer (a post or an email) returns it to the agents.
+    S.AWAITING_INFO: {S.IN_PROGRESS, S.RESOLVED, S.CLOSED},
+    # Rejecting a resolution reopens it; accepting it (or the days passing) closes it.
+    S.RESOLVED: {S.IN_PROGRESS, S.CLOSED},
+    S.CLOSED: set(),
+}
+
+
+@transaction.atomic
+def ticket_transition(*, ticket: Ticket, to: str, by=None, reason: str = "") -> TicketChange:
+    """The only code that assigns ``Ticket.state``: checks the map against the state the database holds (the
+    row locked, so of two simultaneous moves out of one state the second is judged after the first), saves,
+    and writes the history row. ``ticket`` is updated in place."""
+    from_state = Ticket.objects.select_for_update().values_list("state", flat=True).get(pk=ticket.pk)
+    if to not in TICKET_TRANSITIONS.get(from_state, set()):
+        raise ValidationError(
+            f"A request that is {TicketState(from_state).label} cannot become {TicketState(to).label}.",
+            code="transition",
+        )
+    ticket.state = to
+    ticket.save(update_fields=["state", "updated_at"])
+    return TicketChange.objects.create(
+        ticket=ticket,
+        kind=TicketChange.Kind.STATE,
+        from_state=from_state,
+        to_state=to,
+        changed_by=by,
+        reason=reason[:300],
+    )
+
+
+# --- Posts on the Activity ----------------------------------------------------------------------------------
+
+
+def ecrm_message_id(ticket: Ticket) -> str:
+    """A new Message-ID on the ECRM address's domain, naming the ticket (RFC 5322 msg-id)."""
+    domain = parseaddr(settings.ECRM_FROM_EMAIL)[1].rpartition("@")[2] or "ecrm.invalid"
+    return make_msgid(idstring=ticket.number, domain=domain)
+
+
+def ticket_comment_add(
+    *,
+    ticket: Ticket,
+    author,
+    body: str,
+    work_note: bool = False,
+    files=(),
+    source: str = TicketComment.Source.WEB,
+    message_id: str = "",
+    request=None,
+) -> TicketComment:
+    """A post on the ticket: the reporter's message (web or email reply) or an agent's additional comment or
+    work note. The text is sanitized as the description is; files are stored with it.
+
+    An agent's additional comment gets its own Message-ID and is emailed to the reporter once committed; a work
+    note is never emailed. A reporter's message on an Awaiting Info ticket returns it to In Progress. A Closed
+    ticket takes no post (the reporter submits a new case). A failure stores nothing, files included."""
+    with contextlib.ExitStack() as stored_files, transaction.atomic():
+        state = Ticket.objects.select_for_update().values_list("state", flat=True).get(pk=ticket.pk)
+        by_reporter = author.pk == ticket.reporter_id
+        if state == TicketState.CLOSED:
+            raise ValidationError(
+                f"{ticket.number} is Closed: it takes no more messages. Submit a new case instead.", code="closed"
+            )
+        if work_note and by_reporter:
+            raise ValidationError("Work notes are written by ECRM agents only.", code="work_note")
+        body_html = description_sanitized(body)
+        if description_is_empty(body_html):
+            body_html = ""
+        if not body_html and not files:
+            raise ValidationError("Type your message, or add an attachment", code="empty")
+        kind = TicketComment.Kind.WORK_NOTE if work_note else TicketComment.Kind.COMMENT
+        to_email = not by_reporter and not work_note
+        comment = TicketComment.objects.create(
+            ticket=ticket,
+            author=author,
+            kind=kind,
+            body_html=body_html,
+            source=source,
+            message_id=ecrm_message_id(ticket) if to_email else message_id,
+        )
+        for uploaded in files:
+            fields = stored_files.enter_context(attachment_stored(uploaded))
+            TicketAttachment.objects.create(ticket=ticket, comment=comment, uploaded_by=author, **fields)
+        ticket.updated_at = timezone.now()
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=ticket.updated_at)
+        if by_reporter and state == TicketState.AWAITING_INFO:
+            ticket_transition(ticket=ticket, to=TicketState.IN_PROGRESS, by=author, reason="The reporter answered.")
+        audit_record(
+            action="ecrm.ticket_commented",
+            request=request,
+            actor=author,
+            target=ticket,
+            details={"comment": comment.pk, "kind": kind, "source": source, "attachments": len(files)},
+        )
+        if to_email:
+            link = _ticket_link(request, "ecrm:ticket_activity", ticket)
+            transaction.on_commit(lambda: comment_email_send(comment_pk=comment.pk, link=link))
+    return comment
+
+
+def _ticket_link(request, name: str, ticket: Ticket) -> str:
+    path = reverse(name, kwargs={"number": ticket.number})
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def comment_email_send(*, comment_pk: int, link: str = "") -> bool:
+    """Email an agent's additional comment to the reporter, once: the EC number in the subject, the comment's
+    stored Message-ID, and ``emailed_at`` set under the row's lock (a second call sends nothing). A work note or
+    the reporter's own message is never emailed. False when nothing was sent (the failure logged, no address)."""
+    with transaction.atomic():
+        comment = (
+            TicketComment.objects.select_for_update(of=("self",))
+            .select_related("ticket__reporter", "author")
+            .get(pk=comment_pk)
+        )
+        ticket = comment.ticket
+        if (
+            comment.emailed_at is not None
+            or comment.is_work_note
+            or comment.author_id == ticket.reporter_id
+            or not comment.message_id
+            or not ticket.reporter.email
+        ):
+            return False
+        context = {
+            "ticket": ticket,
+            "comment": comment,
+            "author": comment.author.get_full_name() or "ECRM",
+            "text": html_as_text(comment.body_html),
+            "attachments": [item.original_name for item in comment.attachments.all()],
+            "link": link or _ticket_link(None, "ecrm:ticket_activity", ticket),
+            "reply_marker": REPLY_MARKER,
+        }
+        subject = plain_text_render(template_name="ecrm/email/comment_added_subject.txt", context=context)
+        body = plain_text_render(template_name="ecrm/email/comment_added_body.txt", context=context)
+        message = EmailMessage(
+            " ".join(subject.split()),
+            body,
+            settings.ECRM_FROM_EMAIL,
+            [ticket.reporter.email],
+            headers={"Message-ID": comment.message_id, "Auto-Submitted": "auto-generated"},
+        )
+        try:
+            message.send()
+        except Exception:
+            logger.exception("Could not email the ECRM comment %s", comment.pk)
+            return False
+        comment.emailed_at = timezone.now()
+        comment.save(update_fields=["emailed_at"])
+    return True
+
+
+def html_as_text(html: str) -> str:
+    """A post's sanitized HTML as plain text for an email: paragraphs and list items on their own lines."""
+    spaced = re.sub(r"</(p|li|pre|blockquote)>|<br\s*/?>", "\n", html or "")
+    text = unescape(nh3.clean(spaced, tags=set()))
+    return "\n".join(line.strip() for line in text.splitlines()).strip()
+
+
+# --- The reporter's edits while New ---------------------------------------------------------------------------
+
+# The request's fields a reporter may change while it is New, with their labels for the history.
+EDITABLE_FIELDS = {
+    "short_description": "Short Description",
+    "reporter_type": "Reporter Type",
+    "on_behalf_of_contracted_provider": "Are You Contacting Us On Behalf Of An EviCore Contracted Provider",
+    "carrier_scope": "Insurance Carrier",
+    "description_html": "Description",
+    "request_type": "Request Type",
+    "subrequest": "Subrequest",
+    "claim_number": "Claim/EDI Number",
+    "contact_name": "Contact Name",
+    "contact_phone": "Contact Phone",
+    "contact_email": "Contact Email",
+}
+
+
+def not_editable_message(ticket: Ticket) -> str:
+    return (
+        f"{ticket.number} is {ticket.get_state_display()}: a request can be edited only while it is New. "
+        "Post a message in its Activity instead."
+    )
+
+
+@transaction.atomic
+def ticket_update(*, ticket: Ticket, user, data: dict, request=None) -> TicketChange | None:
+    """The reporter changes their request while it is New (seed 000: "view and/or edit"); once an agent has
+    moved it on, it is refused. Writes an "edited" history row naming the changed fields; None when nothing
+    changed. The state is read from the locked row, so an edit racing an agent's transition is judged after it."""
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if locked.reporter_id != user.pk:
+        raise ValidationError("Only the reporter may edit this request.", code="reporter")
+    if locked.state != TicketState.NEW:
+        raise ValidationError(not_editable_message(locked), code="not_new")
+    values = {
+        "short_description": data["short_description"],
+        "reporter_type": data.get("reporter_type", ""),
+        "on_behalf_of_contracted_provider": data.get("on_behalf_of_contracted_provider"),
+        "carrier_scope": data["carrier_scope"],
+        "description_html": description_sanitized(data.get("description", "")),
+        "request_type": data["request_type"],
+        "subrequest": data.get("subrequest"),
+        "claim_number": data.get("claim_number", locked.claim_number),
+        "contact_name": data.get("contact_name", ""),
+        "contact_phone": data.get("contact_phone", ""),
+        "contact_email": data.get("contact_email", ""),
+    }
+    changed = [name for name, value in values.items() if getattr(locked, name) != value]
+    plans = [] if data["carrier_scope"] == CarrierScope.ALL else list(data["health_plans"])
+    if {plan.pk for plan in plans} != set(locked.health_plans.values_list("pk", flat=True)):
+        locked.health_plans.set(plans)
+        if "carrier_scope" not in changed:
+            changed.append("carrier_scope")
+    if not changed:
+        return None
+    for name in changed:
+        setattr(locked, name, values[name])
+    locked.save(update_fields=[*changed, "updated_at"])
+    change = TicketChange.objects.create(
+        ticket=locked,
+        kind=TicketChange.Kind.EDITED,
+        changed_fields=[EDITABLE_FIELDS[name] for name in changed],
+        changed_by=user,
+    )
+    audit_record(action="ecrm.ticket_edited", request=request, actor=user, target=locked, details={"fields": changed})
+    return change

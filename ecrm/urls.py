@@ -29,6 +29,9 @@ urlpatterns = [
     path("submit/<slug:slug>/", views.category, name="category"),
     path("forms/<slug:slug>/", views.request_form, name="request_form"),
     path("forms/<slug:slug>/favorite/", views.favorite_toggle, name="favorite_toggle"),
+    path("my-cases/", views.my_cases, name="my_cases"),
     path("tickets/<ticket_number:number>/", views.ticket_detail, name="ticket_detail"),
+    path("tickets/<ticket_number:number>/activity/", views.ticket_activity, name="ticket_activity"),
+    path("tickets/<ticket_number:number>/edit/", views.ticket_edit, name="ticket_edit"),
     path("tickets/<ticket_number:number>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

@@ -1,9 +1,15 @@
-"""ECRM pages (seed 000): registration, the landing page, Submit Case, a request form, Ticket Details."""
+"""ECRM pages (seed 000): registration, the landing page, Submit Case, a request form, Ticket Details, My Cases
+and a ticket's two views (Activity, Submitted Details), and the reporter's edit while it is New."""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
@@ -16,11 +22,15 @@ from accounts.tokens import email_verification_token
 from audit.services import audit_record
 from ecrm import selectors, services
 from ecrm.attachments import attachment_open
-from ecrm.forms import EcrmRegistrationForm, ResendForm, TicketForm
-from ecrm.models import EcrmProfile, Ticket
+from ecrm.forms import CommentForm, EcrmRegistrationForm, ResendForm, TicketEditForm, TicketForm
+from ecrm.models import EcrmProfile, Ticket, TicketState
 from portal import navigation as nav
 
 JUST_NOW_SECONDS = 60
+MY_CASES_PAGE_SIZE = 25
+# The search of My Cases may name a patient (a short description can): it is posted and kept in the session,
+# never put in a URL (as My Worklist does, cases/views/worklist.py).
+MY_CASES_SEARCH_KEY = "ecrm.my_cases.search"
 
 
 def _render(request, template: str, context: dict | None = None, *, status: int = 200):
@@ -165,20 +175,181 @@ def created_words(created_at, now) -> str:
     return f"{timesince(created_at, now, depth=1)} ago"
 
 
+# --- My Cases (ECRM-5) ---------------------------------------------------------------------------------
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count (the tab's, from the one aggregate of both tabs) instead of counting again."""
+
+    def __init__(self, object_list, per_page, *, known_count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = known_count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _my_cases_address(*, tab: str, sort: str, page=None) -> str:
+    params = {"tab": tab, "sort": sort} | ({"page": page} if page is not None else {})
+    return f"{reverse('ecrm:my_cases')}?{urlencode(params)}"
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def my_cases(request):
+    """My Cases: "Search within My Cases", Open / Closed, the seed's six columns, each sortable by a link that
+    works without JavaScript (``?sort=`` checked against the columns' allow-list), 25 to a page."""
+    source = request.POST if request.method == "POST" else request.GET
+    tab, sort = selectors.my_cases_tab(source.get("tab")), selectors.my_cases_sort(source.get("sort"))
+    if request.method == "POST":
+        term = "" if "clear" in request.POST else selectors.my_cases_term(request.POST.get("q"))
+        if term:
+            request.session[MY_CASES_SEARCH_KEY] = term
+        else:
+            request.session.pop(MY_CASES_SEARCH_KEY, None)
+        return redirect(_my_cases_address(tab=tab, sort=sort))
+    term = selectors.my_cases_term(request.session.get(MY_CASES_SEARCH_KEY, ""))
+    counts, listed = selectors.my_cases(request.user, term=term, tab=tab, sort=sort)
+    page = _CountedPaginator(listed, MY_CASES_PAGE_SIZE, known_count=counts[tab]).get_page(request.GET.get("page"))
+    tickets = list(page.object_list)
+    if tickets:
+        audit_record(
+            action="ecrm.my_cases_viewed",
+            request=request,
+            details={"tab": tab, "sort": sort, "page": page.number, "tickets": [t.pk for t in tickets]},
+        )
+    current, descending = sort.removeprefix("-"), sort.startswith("-")
+    columns = [
+        {
+            "label": column.label,
+            # A click on the sorted column turns it around; another column sorts ascending first.
+            "url": _my_cases_address(
+                tab=tab, sort=f"-{column.key}" if column.key == current and not descending else column.key
+            ),
+            "aria_sort": ("descending" if descending else "ascending") if column.key == current else "",
+        }
+        for column in selectors.MY_CASES_COLUMNS
+    ]
+    context = {
+        "tabs": [
+            {
+                "label": t.label,
+                "count": counts[t.key],
+                "url": _my_cases_address(tab=t.key, sort=sort),
+                "current": t.key == tab,
+            }
+            for t in selectors.MY_CASES_TABS
+        ],
+        "tab": tab,
+        "tab_label": selectors.MY_CASES_TABS_BY_KEY[tab].label,
+        "sort": sort,
+        "term": term,
+        "columns": columns,
+        "tickets": tickets,
+        "page_obj": page,
+        "previous_url": _my_cases_address(tab=tab, sort=sort, page=page.previous_page_number())
+        if page.has_previous()
+        else "",
+        "next_url": _my_cases_address(tab=tab, sort=sort, page=page.next_page_number()) if page.has_next() else "",
+    }
+    return _render(request, "ecrm/my_cases.html", context)
+
+
+# --- A ticket: Activity, Submitted Details, edit while New ----------------------------------------------
+
+
+def _ticket_context(request, ticket: Ticket, view: str) -> dict:
+    """What both views show above their tab: the ticket's header and the two views' links."""
+    return {
+        "ticket": ticket,
+        "created_words": created_words(ticket.created_at, timezone.now()),
+        "may_edit": ticket.state == TicketState.NEW,
+        "view": view,
+        "views": [
+            ("activity", "Activity", reverse("ecrm:ticket_activity", kwargs={"number": ticket.number})),
+            ("details", "Submitted Details", reverse("ecrm:ticket_detail", kwargs={"number": ticket.number})),
+        ],
+    }
+
+
 @login_required
 @never_cache
 @require_GET
 def ticket_detail(request, number: str):
-    """Ticket Details: only the reporter's own tickets; any other number is a 404 (SEC-1)."""
+    """Ticket Details, Submitted Details view: only the reporter's own tickets; any other number is a 404."""
     ticket = get_object_or_404(selectors.ticket_with_options(selectors.tickets_visible_to(request.user)), number=number)
     audit_record(action="ecrm.ticket_viewed", request=request, target=ticket)
-    context = {
-        "ticket": ticket,
-        "created_words": created_words(ticket.created_at, timezone.now()),
+    context = _ticket_context(request, ticket, "details") | {
         "plans": list(ticket.health_plans.all()),
         "attachments": list(ticket.attachments.all()),
     }
     return _render(request, "ecrm/ticket_detail.html", context)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ticket_activity(request, number: str):
+    """The Activity view: the timeline newest first (never a work note), and "Type your message here..." with
+    Post and "Add Attachments"."""
+    ticket = get_object_or_404(selectors.tickets_visible_to(request.user), number=number)
+    posted = request.method == "POST"
+    form = CommentForm(request.POST, request.FILES) if posted else CommentForm()
+    if posted and form.is_valid():
+        try:
+            services.ticket_comment_add(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data["attachments"],
+                request=request,
+            )
+        except ValidationError as error:
+            form.add_error("body", error)
+        else:
+            messages.success(request, "Your message has been posted.")
+            return redirect("ecrm:ticket_activity", number=ticket.number)
+    audit_record(action="ecrm.ticket_viewed", request=request, target=ticket, details={"view": "activity"})
+    now = timezone.now()
+    context = _ticket_context(request, ticket, "activity") | {
+        "form": form,
+        "may_post": ticket.state != TicketState.CLOSED,
+        "timeline": [
+            {"entry": entry, "when_words": created_words(entry.when, now)}
+            for entry in selectors.ticket_timeline(ticket)
+        ],
+    }
+    return _render(request, "ecrm/ticket_activity.html", context, status=400 if posted else 200)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ticket_edit(request, number: str):
+    """The reporter edits the request while it is New; after that the page says why not, from the Activity."""
+    ticket = get_object_or_404(selectors.tickets_visible_to(request.user), number=number)
+    if ticket.state != TicketState.NEW:
+        messages.error(request, services.not_editable_message(ticket))
+        return redirect("ecrm:ticket_activity", number=ticket.number)
+    posted = request.method == "POST"
+    form = TicketEditForm(request.POST if posted else None, ticket=ticket, plans=selectors.health_plans())
+    if posted and form.is_valid():
+        try:
+            change = services.ticket_update(ticket=ticket, user=request.user, data=form.cleaned_data, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("ecrm:ticket_activity", number=ticket.number)
+        messages.success(request, "Your request has been updated." if change else "Nothing was changed.")
+        return redirect("ecrm:ticket_detail", number=ticket.number)
+    context = {
+        "form": form,
+        "ticket": ticket,
+        "request_form": ticket.request_form,
+        "instructions": selectors.instructions_by_field(ticket.request_form),
+    }
+    return _render(request, "ecrm/ticket_edit.html", context, status=400 if posted else 200)
 
 
 @login_required
@@ -188,7 +359,7 @@ def attachment_download(request, number: str, pk: int):
     ticket = Ticket.objects.filter(number=number).first()
     if ticket is None or not selectors.attachment_readers_may(request.user, ticket):
         raise Http404("No such attachment.")
-    attachment = get_object_or_404(ticket.attachments, pk=pk)
+    attachment = get_object_or_404(selectors.attachments_visible_to(request.user, ticket), pk=pk)
     audit_record(
         action="ecrm.attachment_downloaded", request=request, target=ticket, details={"attachment": attachment.pk}
     )

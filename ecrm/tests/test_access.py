@@ -114,3 +114,29 @@ def test_garbage_in_the_form_is_a_400_never_a_500(ecrm_catalog, signed_in_client
     assert client.get("/ecrm/forms/no-such-form/").status_code == 404
     assert client.post("/ecrm/forms/no-such-form/favorite/").status_code == 404
     assert client.get("/ecrm/forms/provider-services/favorite/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix"),
+    [
+        ("get", ""),
+        ("get", "activity/"),
+        ("post", "activity/"),
+        ("get", "edit/"),
+        ("post", "edit/"),
+    ],
+)
+def test_every_view_of_another_users_ticket_is_a_404(ticket, signed_in_client, method, suffix):
+    stranger = signed_in_client(ecrm_user())
+    response = getattr(stranger, method)(f"/ecrm/tickets/{ticket.number}/{suffix}", {"body": "hello"})
+    assert response.status_code == 404
+    assert getattr(stranger, method)(f"/ecrm/tickets/EC99999999/{suffix}", {"body": "x"}).status_code == 404
+    assert not ticket.comments.exists()
+    # Staff on the provider pages are like any other user (agents work in the admin).
+    agent = UserFactory(is_staff=True, is_superuser=True)
+    assert getattr(signed_in_client(agent), method)(f"/ecrm/tickets/{ticket.number}/{suffix}").status_code == 404
+
+
+def test_my_cases_never_lists_another_users_ticket(ticket, signed_in_client):
+    page = signed_in_client(ecrm_user()).get("/ecrm/my-cases/").content.decode()
+    assert ticket.number not in page and "Open (0)" in page
