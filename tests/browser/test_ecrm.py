@@ -1,5 +1,6 @@
 """ECRM in Chromium (issue 13): register, verify, set the password through Identify / Verify / Reset, log in,
-submit a Provider Services request for *Multiple carriers with an attachment, and land on its Ticket Details."""
+submit a Provider Services request for *Multiple carriers with an attachment, land on its Ticket Details, then
+find it under My Cases and post a message on its Activity."""
 
 import re
 
@@ -125,3 +126,20 @@ def test_an_office_registers_for_ecrm_and_submits_a_provider_services_request(
     assert ticket.description_html == "<b>555-555-5555</b>"
     audit.check()
     assert ticket.number in mail.outbox[-1].subject
+
+    # My Cases (upper right): the request is listed; its number opens the Activity, where a message is posted.
+    page.get_by_role("link", name="My Cases").click()
+    expect(page.get_by_role("heading", name="My Cases")).to_be_visible()
+    row = page.get_by_role("row", name=re.compile(ticket.number))
+    expect(row).to_contain_text("Wrong fax number populates during case build.")
+    expect(row).to_contain_text("New")
+    audit.check()
+    row.get_by_role("link", name=ticket.number).click()
+    expect(page.get_by_role("main")).to_contain_text(f"{ticket.number} Created")
+    audit.check()
+    page.get_by_label("Message").fill("Our correct fax number is 555-555-5555.")
+    page.get_by_role("button", name="Post").click()
+    expect(page.get_by_text("Your message has been posted.")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("Our correct fax number is 555-555-5555.")
+    audit.check()
+    assert ticket.comments.get().body_html == "<p>Our correct fax number is 555-555-5555.</p>"
