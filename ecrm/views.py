@@ -247,6 +247,12 @@ def my_cases(request):
         "sort": sort,
         "term": term,
         "columns": columns,
+        # A phone stacks the table and hides its headers: the same sorts as a GET form.
+        "sort_options": [
+            (f"{prefix}{column.key}", f"{column.label}, {way}")
+            for column in selectors.MY_CASES_COLUMNS
+            for prefix, way in (("", "ascending"), ("-", "descending"))
+        ],
         "tickets": tickets,
         "page_obj": page,
         "previous_url": _my_cases_address(tab=tab, sort=sort, page=page.previous_page_number())

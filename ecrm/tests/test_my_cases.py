@@ -121,6 +121,8 @@ def test_a_column_header_sorts_it_and_a_second_click_turns_it_around(three_ticke
     assert 'aria-sort="descending"' in page and 'href="/ecrm/my-cases/?tab=open&amp;sort=number"' in page
     page = client.get("/ecrm/my-cases/?sort=priority").content.decode()
     assert 'aria-sort="ascending"' in page and "sort=-priority" in page
+    # The "Sort by" form (a phone hides the headers) offers each column both ways, the current one chosen.
+    assert page.count("<option value=") == 12 and '<option value="priority" selected>' in page
 
 
 @pytest.mark.parametrize(
