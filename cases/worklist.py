@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from cases import permissions
 from cases.models import Case, CaseStatus, ServiceLine
-from reference.models import HcpcsCode
+from reference.models import HcpcsCode, Member, Provider, Site
 
 
 @dataclass(frozen=True)
@@ -87,34 +87,57 @@ def clean_term(value) -> str:
     return " ".join(value.replace("\x00", "").split())[:SEARCH_MAX_CHARS]
 
 
+# A word this long is looked up in the reference tables first, through their trigram indexes on PostgreSQL
+# (reference migration 0004, cases 0015): pg_trgm indexes three-character pieces, so a shorter word cannot use them.
+INDEXED_WORD_CHARS = 3
+
+
+def _reference_match(column: str, model, match: Q, word: str) -> Q | Exists:
+    """A case whose ``column`` points at a row of ``model`` matching ``match``. A word of 3 characters or more:
+    the matching rows' ids, found once through the trigram indexes (a few hundred of 200,000 patients), then a
+    hashed IN on the case's row. A shorter word would match much of the table and no index helps: an EXISTS on
+    the case's own row (a primary-key probe per case of the visible parts, whatever the table's size)."""
+    if len(word) >= INDEXED_WORD_CHARS:
+        return Q(**{f"{column}__in": model.objects.filter(match).values("pk")})
+    return Exists(model.objects.filter(match, pk=OuterRef(column)))
+
+
 def search(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
     """Each word of ``term`` must match one of the columns a provider knows a case by: request ID,
-    authorization ID, case number, patient name or Patient ID, a line's HCPCS code, the ordering provider
-    (name or NPI) or the site of service. "ada stone" finds Ada Stone; "E0260 stone" her hospital bed.
+    authorization ID, case number, patient name or Patient ID, a line's HCPCS code or description, the ordering
+    provider (name or NPI) or the site of service. "ada stone" finds Ada Stone; "E0260 stone" her hospital bed.
 
-    A line matches through the HCPCS catalog (a few dozen codes) or its label, looked up by the case's own lines
-    only: the condition ``case_id <= pk`` (always true next to ``case_id = pk``) keeps PostgreSQL from turning the
-    EXISTS into one hashed scan of every line on file (2.9 million at a million cases); it probes the index on
-    ``case_id`` for each visible case instead, so the cost follows the user's cases, not the table's size."""
+    Patients, providers and sites are matched in their own tables (``_reference_match``), never by joining them
+    to every visible case. A line matches through the HCPCS catalog (a few dozen codes) or its label, each as
+    ``EXISTS(anywhere) AND EXISTS(on this case)``: the first is evaluated once (the catalog; the labels through
+    their trigram index), so a word that is no code or no label anywhere (a name, a request ID) costs nothing per
+    case. Otherwise the case's own lines are probed: the condition ``case_id <= pk`` (always true next to
+    ``case_id = pk``) keeps PostgreSQL from turning the EXISTS into one hashed scan of every line on file (2.9
+    million at a million cases); it probes the index on ``case_id`` for each visible case instead."""
     words = term.split()[:SEARCH_MAX_WORDS]
     for word in words:
-        codes = HcpcsCode.objects.filter(code__icontains=word).values("pk")
-        lines = ServiceLine.objects.filter(case=OuterRef("pk"), case_id__lte=OuterRef("pk")).filter(
-            Q(hcpcs__in=codes) | Q(label__icontains=word)
+        codes = HcpcsCode.objects.filter(code__icontains=word)
+        own_lines = ServiceLine.objects.filter(case=OuterRef("pk"), case_id__lte=OuterRef("pk"))
+        by_code = Exists(codes) & Exists(own_lines.filter(hcpcs__in=codes.values("pk")))
+        by_label = Exists(own_lines.filter(label__icontains=word))
+        if len(word) >= INDEXED_WORD_CHARS:
+            by_label = Exists(ServiceLine.objects.filter(label__icontains=word)) & by_label
+        patient = Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(member_id__icontains=word)
+        provider = (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(organization_name__icontains=word)
+            | Q(npi__icontains=word)
         )
         cases = cases.filter(
             Q(request_id__icontains=word)
             | Q(authorization_number__icontains=word)
             | Q(case_number__icontains=word)
-            | Q(member__first_name__icontains=word)
-            | Q(member__last_name__icontains=word)
-            | Q(member__member_id__icontains=word)
-            | Q(ordering_provider__first_name__icontains=word)
-            | Q(ordering_provider__last_name__icontains=word)
-            | Q(ordering_provider__organization_name__icontains=word)
-            | Q(ordering_provider__npi__icontains=word)
-            | Q(site__name__icontains=word)
-            | Exists(lines)
+            | _reference_match("member_id", Member, patient, word)
+            | _reference_match("ordering_provider_id", Provider, provider, word)
+            | _reference_match("site_id", Site, Q(name__icontains=word), word)
+            | by_code
+            | by_label
         )
     return cases
 

@@ -181,3 +181,70 @@ def test_the_backfill_migration_sets_the_sort_keys_of_submitted_cases_only(catal
     draft.refresh_from_db()
     assert (case.patient_sort_name, case.first_procedure_code) == expected
     assert (draft.patient_sort_name, draft.first_procedure_code) == (None, None)
+
+
+# --- The search: reference tables first for long words, the case's own row for short ones ------------------
+
+
+@pytest.fixture
+def searchable(catalog):
+    """Two cases of one user: one with a distinctive patient, provider and site, the other plain."""
+    from cases.tests.test_worklist import _member, _site
+    from reference.tests.factories import ProviderFactory
+
+    user = submitter(UserFactory())
+    member = _member(first_name="Qy", last_name="Vontrapp", member_id="QY11223344")
+    provider = ProviderFactory(first_name="Xu", last_name="Wexford", organization_name="")
+    case = submitted_case(user=user, member=member, ordering_provider=provider, site=_site("Juniperhaus Care"))
+    other = submitted_case(user=user, site=_site("Plain Site"))
+    return user, case, other
+
+
+def _found(user, term) -> set[int]:
+    parts = worklist.visible_parts(user, grants=permissions.grants_of(user), term=term)
+    return set(worklist.page_ids(parts, "all", "-submitted", offset=0, limit=100, total=0).ids)
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "Vontrapp",  # a patient's last name: the patients' table first (a trigram index on PostgreSQL)
+        "vontr",
+        "QY1122",  # a Patient ID
+        "Wexford",  # the ordering provider
+        "Juniperhaus",  # the site
+        "Vontrapp Wexford",  # two words, each must match
+    ],
+)
+def test_a_word_of_three_characters_or_more_finds_the_case_through_the_reference_tables(searchable, term):
+    user, case, _other = searchable
+    assert _found(user, term) == {case.pk}
+
+
+@pytest.mark.parametrize("term", ["Qy", "XU", "qy Vontrapp"])
+def test_a_shorter_word_finds_the_case_through_its_own_row(searchable, term):
+    user, case, other = searchable
+    found = _found(user, term)
+    assert case.pk in found
+    assert found <= {case.pk, other.pk}
+    if other.member.first_name[:2].lower() != "qy" and "xu" not in other.ordering_provider.display_name.lower():
+        assert found == {case.pk}
+
+
+def test_a_lines_label_or_code_finds_the_case_and_a_word_in_no_label_finds_nothing(searchable):
+    user, case, other = searchable
+    line = case.service_lines.order_by("line_number").first()
+    with_the_label = {c.pk for c in (case, other) if c.service_lines.filter(label=line.label).exists()}
+    assert _found(user, line.label.split()[0]) >= with_the_label
+    with_the_code = {c.pk for c in (case, other) if c.service_lines.filter(hcpcs=line.hcpcs).exists()}
+    assert _found(user, line.hcpcs.code) == with_the_code
+    assert _found(user, "zzqqxx") == set()
+    assert _found(user, "zq") == set()
+
+
+def test_another_users_cases_are_never_found_by_a_long_or_short_word(searchable):
+    _user, case, _other = searchable
+    stranger = submitter(UserFactory())
+    assert _found(stranger, "Vontrapp") == set()
+    assert _found(stranger, "Qy") == set()
+    assert _found(stranger, case.request_id) == set()
