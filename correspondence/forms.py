@@ -18,8 +18,10 @@ class MessageFilterForm(ErrorSummaryMixin, forms.Form):
     page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
     def state(self) -> dict[str, str]:
-        """The valid part of the request, as query parameters (empty ones left out)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The valid part of the request, as query parameters (empty ones and invalid ones left out: a bad category
+        does not drop a good type)."""
+        self.is_valid()
+        data = self.cleaned_data
         return {name: str(data[name]) for name in ("tab", "category", "type", "page") if data.get(name)}
 
 

@@ -208,6 +208,12 @@ def test_an_unknown_filter_is_named_next_to_its_field_and_the_list_is_unfiltered
     assert listed_ids(response) == [hold_letter.pk]
 
 
+def test_a_bad_filter_keeps_the_good_one_beside_it(hold_letter, provider_client):
+    more_letters(hold_letter.case, 1)
+    response = provider_client.get(MESSAGE_CENTER, {"category": "claims", "type": "hold"})
+    assert listed_ids(response) == [hold_letter.pk]
+
+
 def test_letters_older_than_two_years_are_no_longer_listed(hold_letter, provider_client):
     [kept] = more_letters(hold_letter.case, 1, days_ago=729)
     [gone] = more_letters(hold_letter.case, 1, days_ago=731)
