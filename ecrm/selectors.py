@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from ecrm.models import (
     Category,
@@ -134,12 +134,13 @@ class MyCasesColumn:
     order_by: str
 
 
-# The seed's columns, in its order; each sorts by one field (the state and priority by their stored values,
-# whose order is the workflow's and the priority's: "1 - Critical" first).
+# The seed's columns, in its order; each sorts by one field. The priority's stored value is its order ("1 -
+# Critical" first); the state sorts in the workflow's order (New, In Progress, Awaiting Info, Resolved, Closed),
+# not by its stored code.
 MY_CASES_COLUMNS = (
     MyCasesColumn("number", "Number", "sequence"),
     MyCasesColumn("short_description", "Short description", "short_description"),
-    MyCasesColumn("state", "State", "state"),
+    MyCasesColumn("state", "State", "state_order"),
     MyCasesColumn("priority", "Priority", "priority"),
     MyCasesColumn("created", "Created", "created_at"),
     MyCasesColumn("updated", "Updated", "updated_at"),
@@ -182,6 +183,9 @@ def my_cases(user, *, term: str, tab: str, sort: str) -> tuple[dict[str, int], Q
     listed = tickets.filter(state__in=MY_CASES_TABS_BY_KEY[my_cases_tab(tab)].states).only(
         "number", "short_description", "state", "priority", "created_at", "updated_at", "sequence"
     )
+    if field == "state_order":
+        workflow = [When(state=state, then=Value(index)) for index, state in enumerate(TicketState.values)]
+        listed = listed.annotate(state_order=Case(*workflow, output_field=IntegerField()))
     # Then by number the same way, so that equal values keep one order from page to page.
     ordering = (f"-{field}", "-sequence") if descending else (field, "sequence")
     return counts, listed.order_by(*ordering)

@@ -102,7 +102,8 @@ def three_tickets(reporter):
         ("-number", (2, 1, 0)),
         ("short_description", (2, 0, 1)),
         ("-short_description", (1, 0, 2)),
-        ("state", (0, 2, 1)),  # stored values: awaiting_info, in_progress, new
+        ("state", (1, 2, 0)),  # the workflow's order: New, In Progress, Awaiting Info
+        ("-state", (0, 2, 1)),
         ("priority", (1, 2, 0)),
         ("-priority", (0, 2, 1)),
         ("created", (1, 0, 2)),
