@@ -300,3 +300,28 @@ def test_the_transition_judges_the_state_the_database_holds(ticket, agent):
     services.ticket_transition(ticket=ticket, to=S.CLOSED, by=agent)
     with pytest.raises(ValidationError):
         services.ticket_transition(ticket=stale, to=S.IN_PROGRESS, by=agent)
+
+
+def test_the_activity_costs_the_same_queries_for_2_or_20_posts(ticket, client, agent):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        activity(client, ticket)  # warm the session and Django's caches
+        with CaptureQueriesContext(connection) as captured:
+            assert activity(client, ticket).status_code == 200
+        return len(captured.captured_queries)
+
+    def posts(count):
+        for index in range(count):
+            services.ticket_comment_add(
+                ticket=ticket, author=agent, body=f"Post {index}", files=[SimpleUploadedFile(f"{index}.txt", b"x")]
+            )
+            services.ticket_comment_add(ticket=ticket, author=agent, body=f"Note {index}", work_note=True)
+
+    posts(1)
+    services.ticket_transition(ticket=ticket, to=S.IN_PROGRESS, by=agent)
+    few = queries()
+    posts(9)
+    services.ticket_transition(ticket=ticket, to=S.AWAITING_INFO, by=agent)
+    assert queries() == few
