@@ -242,10 +242,6 @@ class Ticket(models.Model):
     def __str__(self):
         return self.number
 
-    @property
-    def is_open(self) -> bool:
-        return self.state != TicketState.CLOSED
-
 
 class TicketComment(models.Model):
     """A post on a ticket's Activity (seed 000): an additional comment, which the reporter sees (and, from an
