@@ -18,10 +18,14 @@ from cases.admin.actions import CaseActionsMixin
 from cases.models import Case
 from cases.permissions import cases_in_review_queue
 from portal.admin_mixins import PHIAuditAdminMixin, ReadOnlyAdminMixin
+from portal.pagination import CountedPaginator
 from reference.models import Member, Provider
 
 # A search by the start of a last name matches at most this many patients (a reviewer narrows a longer list).
 SEARCH_MAX_PEOPLE = 500
+# The changelist's parameters that leave its list as it is (the page, the column sort): with only these, the list
+# is the default one, awaiting a decision, which the queue counts count.
+UNFILTERING_PARAMETERS = {"p", "o"}
 
 
 @admin.register(Case)
@@ -95,13 +99,31 @@ class CaseAdmin(CaseActionsMixin, PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.
 
     def get_ordering(self, request):
         # Awaiting a decision only (the default): by due time, which puts the overdue first; the partial index
-        # case_awaiting_due_idx reads the page in that order. Any other list: awaiting first, then the others.
+        # case_awaiting_due_idx reads the page in that order. Any other list (all statuses, a decided status, a
+        # search): newest submission first, read in that order from case_submitted_newest_idx, where sorting
+        # every submitted case by a computed "awaiting" first cost a sort of the whole table per page.
         if filters.status_shown(request) in ("awaiting", *queue.AWAITING_DECISION):
             return ("decision_due_at", "pk")
-        return queue.queue_ordering()
+        return ("-submitted_at", "-pk")
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        """The default list (awaiting a decision, no filter, no search) is what the queue counts above it count:
+        its number is their total, not a second COUNT over every case awaiting a decision."""
+        counts = getattr(request, "_queue_counts", None)
+        if counts is not None and not set(request.GET) - UNFILTERING_PARAMETERS:
+            return CountedPaginator(
+                queryset,
+                per_page,
+                count=sum(count.total for count in counts),
+                orphans=orphans,
+                allow_empty_first_page=allow_empty_first_page,
+            )
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def changelist_view(self, request, extra_context=None):
-        counts = queue.queue_counts(request.user) if queue.is_reviewer(request.user) else []
+        reviewer = queue.is_reviewer(request.user)
+        counts = queue.queue_counts(request.user) if reviewer else []
+        request._queue_counts = counts if reviewer else None  # for get_paginator
         extra_context = {
             "title": "Review queue",
             **(extra_context or {}),

@@ -98,9 +98,9 @@ def test_the_queue_lists_overdue_cases_first_with_their_clock_in_words(reviewer_
     decided = submitted_case(approved=True)
     draft = draft_case()
     response = reviewer_client.get(CHANGELIST)
-    # By default the cases awaiting a decision, by due time; "All statuses" adds the decided ones after them.
+    # By default the cases awaiting a decision, by due time; "All statuses" lists every case newest first.
     assert listed(response) == [late, later]
-    assert listed(reviewer_client.get(CHANGELIST, {"status": "all"})) == [late, later, decided]
+    assert listed(reviewer_client.get(CHANGELIST, {"status": "all"})) == [decided, late, later]
     assert listed(reviewer_client.get(CHANGELIST, {"q": decided.case_number})) == [decided]
     page = response.content.decode()
     assert '<strong class="clock clock--overdue">Overdue by 3 hours 10 minutes</strong>' in page
@@ -127,10 +127,10 @@ def test_the_counts_per_queue_are_shown_above_the_list(reviewer_client, catalog)
         ({"status": "approved"}, ["decided"]),
         ({"assigned": "mine"}, ["later"]),
         ({"assigned": "unassigned"}, ["late"]),
-        ({"assigned": "unassigned", "status": "all"}, ["late", "decided"]),
+        ({"assigned": "unassigned", "status": "all"}, ["decided", "late"]),  # every status: newest first
         ({"assigned": "anyone"}, ["later"]),
         ({"urgency": "standard"}, ["late", "later"]),
-        ({"urgency": "standard", "status": "all"}, ["late", "later", "decided"]),
+        ({"urgency": "standard", "status": "all"}, ["decided", "late", "later"]),
         ({"urgency": "expedited"}, []),
         ({"original": "yes"}, []),
     ],
