@@ -60,6 +60,8 @@ COLUMNS = (
     Column("due", "Decision Due", ("decision_due_at",)),
 )
 SORTS = {column.key: column for column in COLUMNS}
+# Columns a submitted case always has (the database's check constraint, the identifiers): no "empty last" needed.
+NEVER_EMPTY_WHEN_SUBMITTED = {"request_id", "status", "submitted_at"}
 DEFAULT_SORT = "-submitted"
 SEARCH_MAX_CHARS = 100
 SEARCH_MAX_WORDS = 6
@@ -194,7 +196,12 @@ def _sort_keys(sort: str) -> tuple[dict, list]:
     descending = sort.startswith("-")
     column = SORTS[sort.removeprefix("-")]
     keys = {f"sort_{index}": F(name) for index, name in enumerate(column.order_by)}
-    order = [F(key).desc(nulls_last=True) if descending else F(key).asc(nulls_last=True) for key in keys]
+    order = []
+    for key, name in zip(keys, column.order_by, strict=True):
+        # A column never empty on a submitted case is ordered plainly, so that the default sort's ORDER BY
+        # submitted_at DESC, id DESC is the order of the covering indexes (DESC NULLS LAST would not be).
+        nulls_last = None if name in NEVER_EMPTY_WHEN_SUBMITTED else True
+        order.append(F(key).desc(nulls_last=nulls_last) if descending else F(key).asc(nulls_last=nulls_last))
     return keys, [*order, "-pk" if descending else "pk"]
 
 

@@ -58,6 +58,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     # One file per test run (by process id), so two suites running at once never share a database.
     _db["TEST"] = {"NAME": str(VAR_DIR / f"test-portal-{os.getpid()}.sqlite3")}
+elif _db["ENGINE"].startswith("django.db.backends.postgresql"):
+    # No JIT: PostgreSQL compiles a query whose estimated cost passes jit_above_cost (My Worklist's search, an
+    # OR of subplans over a practice's 10,000 cases) in 100-150 ms, longer than the query itself runs. The
+    # portal's queries are short; JIT is for analytics.
+    _db.setdefault("OPTIONS", {})
+    _db["OPTIONS"].setdefault("options", "-c jit=off")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
