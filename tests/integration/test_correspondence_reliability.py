@@ -214,9 +214,8 @@ class FolderBroker:
 
 
 def use_broker(url: str, transport_options: dict) -> None:
-    """Point this process's Celery app (what the web process sends with) at another broker."""
-    if celery_app._pool is not None:
-        celery_app.pool.force_close_all()
+    """Point this process's Celery app (what the web process sends with) at another broker. The pool it leaves
+    stays open in kombu's registry of pools (keyed by URL and options), to be found again when it is used again."""
     celery_app.conf.broker_url = url
     celery_app.conf.broker_transport_options = transport_options
     celery_app._pool = None
@@ -230,9 +229,11 @@ def private_broker(tmp_path, monkeypatch, settings):
     broker.start()
     saved = celery_app.conf.broker_url, celery_app.conf.broker_transport_options
     use_broker(broker.url, broker.transport_options)
+    # The workers' environment, and this process's too: Celery reads CELERY_BROKER_URL there before its settings.
     for name, value in broker.worker_env.items():
         monkeypatch.setenv(name, value)
     yield broker
+    celery_app.pool.force_close_all()  # the private broker's connections: its pool is never used again
     use_broker(*saved)
     broker.stop()
 
