@@ -225,7 +225,8 @@ def page_ids(parts: list[QuerySet[Case]], tab: str, sort: str, *, offset: int, l
 def page_rows(ids: list[int]) -> list[Case]:
     """The page's cases in the order of ``ids``, with what a row shows (no clinical answers: a large JSON that no
     column shows). ``ids`` come from the user's visible parts."""
-    by_pk = {case.pk: case for case in with_columns(Case.objects.filter(pk__in=ids).defer("clinical_answers"))}
+    rows = with_columns(Case.objects.filter(pk__in=ids).defer("clinical_answers").order_by())
+    by_pk = {case.pk: case for case in rows}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
@@ -245,9 +246,10 @@ def ordered(cases: QuerySet[Case], sort: str) -> QuerySet[Case]:
 
 def with_columns(cases: QuerySet[Case]) -> QuerySet[Case]:
     """What a row shows, in a fixed number of queries whatever the number of rows."""
-    return cases.select_related(
-        "program", "health_plan", "member", "ordering_provider", "practice", "site", "created_by"
-    ).prefetch_related("service_lines__hcpcs")
+    # The table's columns only (the owner's name for "Shared by"): each join more is planned and read per page.
+    return cases.select_related("health_plan", "member", "ordering_provider", "site", "created_by").prefetch_related(
+        "service_lines__hcpcs"
+    )
 
 
 def procedures(case: Case) -> str:
