@@ -46,7 +46,44 @@ def test_the_default_list_is_counted_by_the_queue_counts_not_a_second_count(queu
     assert _counts(captured) == []
 
 
-@pytest.mark.parametrize("params", [{"status": "all"}, {"urgency": "standard"}, {"q": "A"}, {"due": "later"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "pending_review"},
+        {"status": "awaiting"},
+        {"status": "on_hold"},
+        {"program": "home-health"},
+        {"program": "dme"},
+        {"program": "home-health", "status": "pending_review", "p": "1"},
+    ],
+)
+def test_a_list_of_one_queue_or_one_awaiting_status_is_counted_by_the_queue_counts(
+    queue_world, reviewer_client, params
+):
+    from reference.models import Program
+
+    if "program" in params:
+        params = {**params, "program": str(Program.objects.get(code=params["program"]).pk)}
+    with CaptureQueriesContext(connection) as captured:
+        response = reviewer_client.get(changelist_url(), params)
+    changelist = response.context["cl"]
+    assert isinstance(changelist.paginator, CountedPaginator)
+    assert _counts(captured) == []
+    assert changelist.result_count == len(changelist.result_list)
+    assert changelist.result_count == changelist.queryset.count()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"status": "all"},
+        {"status": "approved"},
+        {"urgency": "standard"},
+        {"q": "A"},
+        {"due": "later"},
+        {"program": "x"},
+    ],
+)
 def test_a_filtered_or_searched_list_is_counted_by_the_database(queue_world, reviewer_client, params):
     with CaptureQueriesContext(connection) as captured:
         response = reviewer_client.get(changelist_url(), params)
