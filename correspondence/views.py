@@ -63,8 +63,8 @@ def _message_center_url(state: dict[str, str]) -> str:
     return reverse("correspondence:message_center") + (f"?{query}" if query else "")
 
 
-@require_GET
 @login_required
+@require_GET
 def message_center(request):
     """The user's inbox of the letters of the cases they may view, newest first, under its tab, category and type;
     the letters listed are audited (a list of PHI, like the worklist)."""
@@ -137,8 +137,8 @@ def _message_row(letter, state) -> dict:
     }
 
 
-@require_POST
 @login_required
+@require_POST
 def message_action(request, pk: int):
     """Review, flag or unflag, archive or move to the inbox, or delete one message of the user's (404 for a letter
     not in their Message Center); back to the list they were on, or to the letter's PDF for Review."""
@@ -161,8 +161,8 @@ def message_action(request, pk: int):
 # --- Settings & Preferences (COR-3, seed 004) -----------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def preferences(request):
     """The user's email notices of new correspondence, per practice; and, for the practices they manage, a link to
     the practice's own settings."""
@@ -175,8 +175,8 @@ def preferences(request):
     return render(request, "correspondence/preferences.html", {"form": form, "choices": choices})
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 def practice_preferences(request, practice_id: int):
     """A practice's default email notices and paper delivery: its website access managers only (404 for anyone
     else, as for the practice's other manager pages)."""

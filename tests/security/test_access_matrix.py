@@ -198,6 +198,12 @@ PROVIDER_PAGES = {
     ),
     # A case's letters: whoever may view the case.
     ("correspondence:letter_pdf", "held case's hold letter"): Page(GET, VIEWERS),
+    # The Message Center's actions on a letter: whoever may view its case (their own copy of it); anyone else, 404.
+    ("correspondence:message_action", "held case's hold letter, Flag"): Page(POST, VIEWERS),
+    # A practice's correspondence settings (default notices, paper delivery): its website access manager only; a
+    # member who is not the manager gets what an outsider gets (404), as on practices:practice_manage.
+    ("correspondence:practice_preferences", "owner's practice"): Page(GET_POST, {OWNER: OK}),
+    ("correspondence:practice_preferences", "other practice"): Page(GET_POST, {UNRELATED: OK}),
     # ECRM: its catalog to every signed-in user (a portal account uses ECRM as it is); a ticket and its
     # attachments to its reporter only (ECRM-8); an unknown category or form is missing for everyone.
     # Its verification link lives under /ecrm/, which asks a signed-in user for MFA first (as the email change's).
@@ -212,6 +218,14 @@ PROVIDER_PAGES = {
     ("ecrm:favorite_toggle", "a request form"): Page(POST, dict.fromkeys(SIGNED_IN_ROLES, OK)),
     ("ecrm:ticket_detail", "owner's ticket"): Page(GET, {OWNER: OK}),
     ("ecrm:ticket_detail", "no such ticket"): Page(GET),
+    # My Cases: every signed-in user has one, listing their own tickets; the search is a POST that redirects.
+    ("ecrm:my_cases", "a search"): Page(GET_POST, dict.fromkeys(SIGNED_IN_ROLES, OK)),
+    # A ticket's Activity and its edit (the world's ticket is New): its reporter only. A post without a message,
+    # or an edit without the required answers, is answered 400 with the form's errors.
+    ("ecrm:ticket_activity", "owner's ticket"): Page(GET_POST, {OWNER: OK}, post={OWNER: INVALID}),
+    ("ecrm:ticket_activity", "no such ticket"): Page(GET_POST),
+    ("ecrm:ticket_edit", "owner's ticket"): Page(GET_POST, {OWNER: OK}, post={OWNER: INVALID}),
+    ("ecrm:ticket_edit", "no such ticket"): Page(GET_POST),
     # Attachments: the reporter, and agents with ecrm.view_ticket (the superuser; the case reviewer has no ECRM rights).
     ("ecrm:attachment", "owner's ticket's attachment"): Page(GET, {OWNER: OK, SUPERUSER: OK}),
     ("ecrm:attachment", "owner's ticket, no such attachment"): Page(GET),
@@ -247,6 +261,7 @@ OBJECTS = {
     },
     "a search": lambda w: {"data": {"q": w.pending.member.last_name, "tab": "all"}},
     "held case's hold letter": lambda w: {"pk": w.hold_letter.pk},
+    "held case's hold letter, Flag": lambda w: {"pk": w.hold_letter.pk, "data": {"action": "flag"}},
     "a category": lambda w: {"slug": "claims"},
     "no such category": lambda w: {"slug": "no-such-category"},
     "a request form": lambda w: {"slug": w.ticket.request_form.slug},

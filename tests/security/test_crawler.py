@@ -117,6 +117,8 @@ FILLERS = {
     ("admin:(?P<url>.*)$", "url", "regex"): lambda w, r: ["no-such-page/", "no-such-page"],
     ("admin:correspondence_letter_pdf", "pk", "int"): lambda w, r: [w.hold_letter.pk],
     ("correspondence:letter_pdf", "pk", "int"): lambda w, r: [w.hold_letter.pk],
+    ("correspondence:message_action", "pk", "int"): lambda w, r: [w.hold_letter.pk],
+    ("correspondence:practice_preferences", "practice_id", "int"): lambda w, r: [w.practice.pk, w.other_practice.pk],
     ("ecrm:category", "slug", "slug"): lambda w, r: ["claims", "appeals"],
     ("ecrm:*", "slug", "slug"): lambda w, r: [w.ticket.request_form.slug],
     ("ecrm:verify_email", "uidb64", "str"): lambda w, r: [w.email_verification_link()[0]],
