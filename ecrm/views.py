@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from ecrm.attachments import attachment_open
 from ecrm.forms import CommentForm, EcrmRegistrationForm, ResendForm, TicketEditForm, TicketForm
 from ecrm.models import EcrmProfile, Ticket, TicketState
 from portal import navigation as nav
+from portal.pagination import CountedPaginator
 
 JUST_NOW_SECONDS = 60
 MY_CASES_PAGE_SIZE = 25
@@ -178,18 +178,6 @@ def created_words(created_at, now) -> str:
 # --- My Cases (ECRM-5) ---------------------------------------------------------------------------------
 
 
-class _CountedPaginator(Paginator):
-    """A paginator told its count (the tab's, from the one aggregate of both tabs) instead of counting again."""
-
-    def __init__(self, object_list, per_page, *, known_count: int):
-        super().__init__(object_list, per_page)
-        self._known_count = known_count
-
-    @property
-    def count(self) -> int:
-        return self._known_count
-
-
 def _my_cases_address(*, tab: str, sort: str, page=None) -> str:
     params = {"tab": tab, "sort": sort} | ({"page": page} if page is not None else {})
     return f"{reverse('ecrm:my_cases')}?{urlencode(params)}"
@@ -212,7 +200,8 @@ def my_cases(request):
         return redirect(_my_cases_address(tab=tab, sort=sort))
     term = selectors.my_cases_term(request.session.get(MY_CASES_SEARCH_KEY, ""))
     counts, listed = selectors.my_cases(request.user, term=term, tab=tab, sort=sort)
-    page = _CountedPaginator(listed, MY_CASES_PAGE_SIZE, known_count=counts[tab]).get_page(request.GET.get("page"))
+    # The tab's count is already in the counts: the paginator does not count the list a second time.
+    page = CountedPaginator(listed, MY_CASES_PAGE_SIZE, count=counts[tab]).get_page(request.GET.get("page"))
     tickets = list(page.object_list)
     if tickets:
         audit_record(
