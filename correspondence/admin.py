@@ -109,7 +109,7 @@ class DeliveryAdmin(PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         "sent_at",
     )
     list_filter = (PrintAndMailQueueFilter, "channel", "status", "recipient")
-    list_select_related = ("letter__case__member",)
+    list_select_related = ("letter__case__member", "letter__case__practice", "letter__case__ordering_provider")
     search_fields = ("=letter__case__case_number", "=letter__case__request_id")
     actions = ["mark_mailed", "retry"]
     fields = (
@@ -142,11 +142,18 @@ class DeliveryAdmin(PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Mail to")
     def mail_to(self, delivery):
-        """For the print-and-mail queue: the member's name and address, printed on the envelope."""
-        member = delivery.letter.case.member
-        if delivery.channel != Delivery.Channel.MAIL or member is None:
+        """For the print-and-mail queue: the name and address printed on the envelope: the member's, or for the
+        practice's paper copy the practice's name at its ordering provider's office."""
+        if delivery.channel != Delivery.Channel.MAIL:
             return ""
-        return f"{member.full_name}, {member.address_display}"
+        case = delivery.letter.case
+        if delivery.recipient == Delivery.Recipient.PRACTICE:
+            if case.practice is None or case.ordering_provider is None:
+                return ""
+            return f"{case.practice.name}, {case.ordering_provider.address_display}"
+        if case.member is None:
+            return ""
+        return f"{case.member.full_name}, {case.member.address_display}"
 
     def _may_act(self, request) -> bool:
         # The records stay read-only; the change permission is what the actions require.

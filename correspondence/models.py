@@ -106,6 +106,7 @@ class Delivery(models.Model):
         RENDERING_PROVIDER = "rendering_provider", "Rendering Provider"
         MEMBER = "member", "Member"
         CONTACT = "contact", "Contact"
+        PRACTICE = "practice", "Practice (paper)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -62,7 +62,7 @@ def letter_write(*, event: CaseEvent) -> Letter | None:
     """The letter a newly written ``event`` causes and its deliveries, as rows in the caller's transaction (the
     decision's); the delivery task is queued when it commits. None when the event causes no letter. The same event
     never makes a second letter: a database constraint (one letter per event and kind)."""
-    case = Case.objects.select_related("program", "site").get(pk=event.case_id)
+    case = Case.objects.select_related("program", "site", "practice").get(pk=event.case_id)
     kind = letters.letter_kind_for(event, case)
     if kind is None:
         return None
@@ -78,7 +78,8 @@ def letter_write(*, event: CaseEvent) -> Letter | None:
 def delivery_targets(case: Case, kind: str) -> list[dict]:
     """Who receives a letter of ``kind`` about ``case``, and where: the requesting provider's fax confirmed on
     the contact step; for a decision the rendering provider's (the site of service's) fax when it has one and
-    it is another number, and the member's copy by mail; an email notice to the contact who opted in."""
+    it is another number, and the member's copy by mail; an email notice to the contact who opted in; a paper
+    copy by mail to the practice when its website access manager turned paper precertification letters on."""
     targets = []
     if case.contact_fax:
         requesting = {"channel": Channel.FAX, "recipient": Recipient.REQUESTING_PROVIDER}
@@ -93,6 +94,8 @@ def delivery_targets(case: Case, kind: str) -> list[dict]:
             targets.append({"channel": Channel.MAIL, "recipient": Recipient.MEMBER, "destination": ""})
     if case.notify_by_email and case.contact_email:
         targets.append({"channel": Channel.EMAIL, "recipient": Recipient.CONTACT, "destination": case.contact_email})
+    if case.practice is not None and case.practice.paper_precertification_letters:
+        targets.append({"channel": Channel.MAIL, "recipient": Recipient.PRACTICE, "destination": ""})
     return targets
 
 

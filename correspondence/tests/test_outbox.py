@@ -2,18 +2,22 @@
 by an idempotent task after the commit, retried with backoff, swept up when left pending."""
 
 import datetime
+import html
 
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from cases.models import CaseEvent
 from cases.tests.factories import submitted_case
 from cases.tests.post_decision_world import decided_case, reviewer  # noqa: F401 (a fixture)
 from correspondence import services, tasks
 from correspondence.models import Delivery, Letter
 from correspondence.tests.conftest import hold_placed, letters_of
+from practices.models import Practice
 
 pytestmark = pytest.mark.django_db
 Channel, Recipient, Status = Delivery.Channel, Delivery.Recipient, Delivery.Status
@@ -244,3 +248,24 @@ def test_the_sweep_is_scheduled_by_its_registered_name(settings):
     [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "correspondence.tasks.outbox_sweep"]
     assert entry["task"] in celery_app.tasks
     assert entry["options"]["expires"] <= entry["schedule"] < settings.CORRESPONDENCE_SWEEP_AFTER.total_seconds()
+
+
+def test_a_practice_that_turned_paper_letters_on_gets_a_paper_copy_in_the_print_and_mail_queue(
+    catalog,
+    reviewer,  # noqa: F811
+    signed_in_client,
+):
+    first = submitted_case()
+    hold_placed(first, reviewer)
+    [digital_only] = letters_of(first)
+    assert not digital_only.deliveries.filter(recipient=Recipient.PRACTICE).exists()
+    Practice.objects.filter(pk=first.practice_id).update(paper_precertification_letters=True)
+    case = submitted_case(user=first.created_by, practice=first.practice)
+    hold_placed(case, reviewer)
+    [letter] = letters_of(case)
+    paper = letter.deliveries.get(recipient=Recipient.PRACTICE)
+    assert (paper.channel, paper.destination, paper.status) == (Channel.MAIL, "", Status.PENDING)
+    mailroom = signed_in_client(UserFactory(is_staff=True, is_superuser=True))
+    queue = mailroom.get(reverse("admin:correspondence_delivery_changelist"), {"queue": "print_and_mail"})
+    page = html.unescape(queue.content.decode())
+    assert f"{case.practice.name}, {case.ordering_provider.address_display}" in page
