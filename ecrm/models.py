@@ -231,7 +231,11 @@ class Ticket(models.Model):
 
     class Meta:
         ordering = ["-sequence"]
-        indexes = [models.Index(fields=["reporter", "-sequence"], name="ecrm_ticket_reporter_idx")]
+        indexes = [
+            models.Index(fields=["reporter", "-sequence"], name="ecrm_ticket_reporter_idx"),
+            # The agents' lists by state, newest first, and their counts (bench/ecrm.py).
+            models.Index(fields=["state", "-sequence"], name="ecrm_ticket_state_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(sequence__gte=1, sequence__lte=10**NUMBER_DIGITS - 1), name="ecrm_ticket_sequence_range"
