@@ -140,11 +140,17 @@ CASE_INSERT_SQL = f"""
 INSERT INTO cases_case ({CASE_COLUMNS}, provider_address, contact_provider_name, contact_name, contact_fax,
                         contact_phone, contact_phone_ext, contact_cell_phone, contact_email, notify_by_email,
                         is_retrospective, patient_cell_phone, patient_email, site_email, site_fax, site_phone,
-                        additional_notes)
+                        additional_notes, patient_sort_name, first_procedure_code)
 SELECT {CASE_COLUMNS}, '1 Main St, Hartford, CT 06103', 'Dr Bench', 'Office Contact', '8606664321',
        '8606661234', '', '', 'office@office.example', true,
        false, '', '', '', '8606660000', '8606660001',
-       ''
+       '',
+       -- My Worklist's sort keys, as services.case_submit writes them: the patient's "Last, First" and line 1's code.
+       (SELECT m.last_name || ', ' || m.first_name FROM reference_member m
+        WHERE m.id = bench_cases.member_id AND bench_cases.submitted_at IS NOT NULL),
+       (SELECT h.code FROM bench_template_lines l JOIN reference_hcpcscode h ON h.id = l.hcpcs_id
+        WHERE l.program_id = bench_cases.program_id AND l.n = bench_cases.template_n AND l.line_number = 1
+          AND bench_cases.submitted_at IS NOT NULL)
 FROM bench_cases ORDER BY id
 """  # noqa: S608 (fixed SQL: the column list above)
 
