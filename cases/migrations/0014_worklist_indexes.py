@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             model_name="case",
             index=models.Index(
                 condition=models.Q(("submitted_at__isnull", False)),
-                fields=["practice", "-submitted_at"],
+                fields=["practice", "-submitted_at", "-id"],
                 include=(
                     "created_by",
                     "status",
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             model_name="case",
             index=models.Index(
                 condition=models.Q(("submitted_at__isnull", False)),
-                fields=["created_by", "-submitted_at"],
+                fields=["created_by", "-submitted_at", "-id"],
                 include=(
                     "practice",
                     "status",

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0016_worklist_indexes_ordered_by_id"),
+        ("cases", "0015_service_line_label_trigram"),
         ("reference", "0004_name_trigram_indexes"),
     ]
 
