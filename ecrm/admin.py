@@ -1,9 +1,24 @@
 """The ECRM catalog, edited by staff: categories, request forms (their optional fields and "?" instructions),
-request types and subrequests. Tickets are listed read-only here; the agents' queues come later."""
+request types and subrequests; canned replies. The agents' queues and a ticket's page with its actions (issue 13
+item 7): each action a small form posting to its own admin URL that calls one service and comes back to the
+ticket's page with a message; a refused input shows the page again with the error summary.
 
-from django.contrib import admin
+The ticket's fields are read-only (the reporter's request); agents with ``ecrm.change_ticket`` act through the
+forms, agents with only ``ecrm.view_ticket`` read the page and its timeline without any form."""
 
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+
+from audit.services import audit_record
+from cases.admin.forms import add_service_errors
+from ecrm import selectors, services
+from ecrm.admin_forms import AgentCommentForm, AssignForm, PriorityForm, StateForm
 from ecrm.models import (
+    CannedReply,
     Category,
     EcrmProfile,
     FieldInstructions,
@@ -12,6 +27,7 @@ from ecrm.models import (
     Subrequest,
     Ticket,
     TicketAttachment,
+    TicketState,
 )
 
 
@@ -77,15 +93,49 @@ class TicketAttachmentInline(admin.TabularInline):
         return False
 
 
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ("title",)
+    search_fields = ("title",)
+
+
+class AssignedToMeFilter(admin.SimpleListFilter):
+    """ "Assigned to me" and the unassigned, each read from ``ecrm_ticket_assigned_idx`` newest first."""
+
+    title = "assigned to"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", "Assigned to me"), ("nobody", "Unassigned")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
-    list_display = ("number", "short_description", "state", "priority", "created_at", "updated_at")
-    list_filter = ("state", "priority", "request_form__category")
-    list_select_related = ("request_form__category",)
+    list_display = (
+        "number",
+        "short_description",
+        "state",
+        "priority",
+        "assigned_to",
+        "assignment_group",
+        "created_at",
+        "updated_at",
+    )
+    list_filter = ("state", AssignedToMeFilter, "assignment_group", "request_form__category", "priority")
+    list_select_related = ("request_form__category", "assigned_to", "assignment_group")
     search_fields = ("=number",)
     search_help_text = "An EC number, as EC01057933."
+    # Newest first: the order of every index the filters use (state, assignee, group: each with -sequence).
     ordering = ("-sequence",)
     show_full_result_count = False
+    change_form_template = "admin/ecrm/ticket/change_form.html"
     readonly_fields = (
         "number",
         "reporter",
@@ -102,6 +152,8 @@ class TicketAdmin(admin.ModelAdmin):
         "contact_email",
         "state",
         "priority",
+        "assigned_to",
+        "assignment_group",
         "created_at",
         "updated_at",
     )
@@ -121,3 +173,153 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # --- The ticket's page: timeline and actions ---------------------------------------------------------------
+
+    def get_urls(self):
+        def route(suffix, view, name):
+            return path(
+                f"<int:object_id>/{suffix}/",
+                self.admin_site.admin_view(require_POST(view)),
+                name=f"ecrm_ticket_{name}",
+            )
+
+        return [
+            route("comment", self.comment_view, "comment"),
+            route("state", self.state_view, "state"),
+            route("priority", self.priority_view, "priority"),
+            route("assign", self.assign_view, "assign"),
+            *super().get_urls(),
+        ]
+
+    def page_context(self, request, ticket: Ticket, bound: dict | None = None) -> dict:
+        """The timeline (work notes and assignments included, marked internal) and, for agents who may change
+        tickets, the action forms (``bound``: the ones posted with errors)."""
+        bound = bound or {}
+        context = {
+            "ticket": ticket,
+            "timeline": selectors.ticket_timeline(ticket, with_work_notes=True),
+            "may_act": self.has_change_permission(request, ticket),
+            # The fields are read-only: the admin's own Save buttons would save nothing.
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+            "error_forms": list(bound.values()),
+        }
+        if context["may_act"]:
+            open_ = ticket.state != TicketState.CLOSED
+            context |= {
+                "comment_form": (bound.get("comment") or AgentCommentForm()) if open_ else None,
+                "state_form": (bound.get("state") or StateForm(ticket=ticket))
+                if services.ticket_moves(ticket)
+                else None,
+                "priority_form": bound.get("priority") or PriorityForm(ticket=ticket),
+                "assign_form": bound.get("assign") or AssignForm(ticket=ticket),
+                "action_urls": {
+                    name: reverse(f"admin:ecrm_ticket_{name}", args=[ticket.pk])
+                    for name in ("comment", "state", "priority", "assign")
+                },
+            }
+        return context
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        ticket = self.get_object(request, object_id) if request.method != "POST" else None
+        if ticket is not None:
+            extra_context = {**(extra_context or {}), **self.page_context(request, ticket)}
+            audit_record(action="ecrm.ticket_viewed", request=request, target=ticket, details={"via": "admin"})
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def acted_on(self, request, object_id) -> Ticket:
+        """The ticket of an action: 403 without ``ecrm.change_ticket``, 404 for no such ticket."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied("Only ECRM agents who may change tickets act on them.")
+        return get_object_or_404(self.get_queryset(request), pk=object_id)
+
+    def render_page(self, request, ticket: Ticket, bound: dict) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": ticket,
+            "title": f"Ticket {ticket.number}",
+            "has_view_permission": True,
+            "has_change_permission": True,
+            "change": True,
+            "media": self.media,
+            **self.page_context(request, ticket, bound),
+        }
+        return TemplateResponse(request, self.change_form_template, context, status=400)
+
+    def done(self, request, ticket: Ticket, message: str):
+        messages.success(request, message)
+        return redirect(reverse("admin:ecrm_ticket_change", args=[ticket.pk]))
+
+    def comment_view(self, request, object_id):
+        ticket = self.acted_on(request, object_id)
+        form = AgentCommentForm(request.POST)
+        if form.is_valid():
+            work_note = form.cleaned_data["kind"] == "work_note"
+            try:
+                # ticket_comment_add audits the post and emails an additional comment once committed.
+                services.ticket_comment_add(
+                    ticket=ticket,
+                    author=request.user,
+                    body=form.cleaned_data["body_html"],
+                    work_note=work_note,
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                what = "Work note added (internal)." if work_note else "Comment posted and emailed to the reporter."
+                return self.done(request, ticket, what)
+        return self.render_page(request, ticket, {"comment": form})
+
+    def state_view(self, request, object_id):
+        ticket = self.acted_on(request, object_id)
+        form = StateForm(request.POST, ticket=ticket)
+        if form.is_valid():
+            try:
+                services.ticket_transition(
+                    ticket=ticket, to=form.cleaned_data["to"], by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error("to", error)
+            else:
+                audit_record(
+                    action="ecrm.ticket_state_changed", request=request, target=ticket, details={"to": ticket.state}
+                )
+                return self.done(request, ticket, f"{ticket.number} is {ticket.get_state_display()}.")
+        return self.render_page(request, ticket, {"state": form})
+
+    def priority_view(self, request, object_id):
+        ticket = self.acted_on(request, object_id)
+        form = PriorityForm(request.POST, ticket=ticket)
+        if form.is_valid():
+            try:
+                services.ticket_priority_set(
+                    ticket=ticket, priority=form.cleaned_data["priority"], by=request.user, request=request
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return self.done(request, ticket, f"{ticket.number}'s priority is {ticket.get_priority_display()}.")
+        return self.render_page(request, ticket, {"priority": form})
+
+    def assign_view(self, request, object_id):
+        ticket = self.acted_on(request, object_id)
+        form = AssignForm(request.POST, ticket=ticket)
+        if form.is_valid():
+            try:
+                services.ticket_assign(
+                    ticket=ticket,
+                    agent=form.cleaned_data["assigned_to"],
+                    group=form.cleaned_data["assignment_group"],
+                    by=request.user,
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return self.done(request, ticket, f"{ticket.number}'s assignment is saved.")
+        return self.render_page(request, ticket, {"assign": form})

@@ -226,6 +226,25 @@ class Ticket(models.Model):
     priority = models.PositiveSmallIntegerField(
         "Priority", choices=TicketPriority.choices, default=TicketPriority.MODERATE
     )
+    # The agents' side (issue 13 item 7): who works it and which group's queue it is in. Set by
+    # ``services.ticket_assign`` only, with a history row; never shown to the reporter.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ecrm_assigned_tickets",
+        limit_choices_to={"is_staff": True},
+        verbose_name="Assigned to",
+    )
+    assignment_group = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ecrm_tickets",
+        verbose_name="Assignment group",
+    )
     created_at = models.DateTimeField("Created", auto_now_add=True)
     updated_at = models.DateTimeField("Updated", auto_now=True)
 
@@ -235,6 +254,11 @@ class Ticket(models.Model):
             models.Index(fields=["reporter", "-sequence"], name="ecrm_ticket_reporter_idx"),
             # The agents' lists by state, newest first, and their counts (bench/ecrm.py).
             models.Index(fields=["state", "-sequence"], name="ecrm_ticket_state_idx"),
+            # "Assigned to me" and a group's queue, newest first.
+            models.Index(fields=["assigned_to", "-sequence"], name="ecrm_ticket_assigned_idx"),
+            models.Index(fields=["assignment_group", "-sequence"], name="ecrm_ticket_group_idx"),
+            # The auto-close job: Resolved tickets by when they were last touched.
+            models.Index(fields=["updated_at"], condition=Q(state="resolved"), name="ecrm_ticket_resolved_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -297,12 +321,16 @@ class TicketComment(models.Model):
 
 
 class TicketChange(models.Model):
-    """The ticket's history: a state change (written by ``services.ticket_transition`` only) or an edit of the
-    request by its reporter while it is New (``changed_fields`` names the fields by their labels)."""
+    """The ticket's history: a state change (written by ``services.ticket_transition`` only), an edit of the
+    request by its reporter while it is New (``changed_fields`` names the fields by their labels), a priority
+    change (``services.ticket_priority_set``) or an assignment (``services.ticket_assign``; ``reason`` says to
+    whom; internal to the agents)."""
 
     class Kind(models.TextChoices):
         STATE = "state", "State changed"
         EDITED = "edited", "Request edited"
+        PRIORITY = "priority", "Priority changed"
+        ASSIGNED = "assigned", "Assignment changed"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -313,6 +341,8 @@ class TicketChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now)
+    from_priority = models.PositiveSmallIntegerField(choices=TicketPriority.choices, null=True, blank=True)
+    to_priority = models.PositiveSmallIntegerField(choices=TicketPriority.choices, null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -321,13 +351,32 @@ class TicketChange(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="state", from_state__gt="", to_state__gt="")
-                | Q(kind="edited", from_state="", to_state=""),
+                | Q(kind__in=["edited", "priority", "assigned"], from_state="", to_state=""),
                 name="ecrm_change_state_has_both_states",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="priority", from_priority__isnull=False, to_priority__isnull=False)
+                | (~Q(kind="priority") & Q(from_priority__isnull=True, to_priority__isnull=True)),
+                name="ecrm_change_priority_has_both_priorities",
             ),
         ]
 
     def __str__(self):
         return f"{self.ticket_id}: {self.get_kind_display()}"
+
+
+class CannedReply(models.Model):
+    """A prepared answer an agent picks in the comment form of a ticket's admin page (issue 13 item 7)."""
+
+    title = models.CharField(max_length=120, unique=True)
+    body = models.TextField(help_text="Plain text; posted as the comment when chosen and the message is empty.")
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "canned replies"
+
+    def __str__(self):
+        return self.title
 
 
 class TicketAttachment(models.Model):

@@ -220,7 +220,8 @@ def comments_shown_to_reporter(ticket: Ticket) -> QuerySet[TicketComment]:
 
 
 def ticket_timeline(ticket: Ticket, *, with_work_notes: bool = False) -> list[TimelineEntry]:
-    """The Activity, newest first: posts with their attachments, state changes and edits, and the creation.
+    """The Activity, newest first: posts with their attachments, state and priority changes and edits, and the
+    creation. ``with_work_notes`` is the agents' view (the admin): work notes and assignments too.
     Three queries whatever the length (posts, their attachments, changes)."""
     comments = ticket.comments.all() if with_work_notes else comments_shown_to_reporter(ticket)
     comments = comments.select_related("author").prefetch_related("attachments")
@@ -237,9 +238,17 @@ def ticket_timeline(ticket: Ticket, *, with_work_notes: bool = False) -> list[Ti
         )
         for comment in comments
     ]
-    for change in ticket.changes.select_related("changed_by"):
+    changes = ticket.changes.select_related("changed_by")
+    if not with_work_notes:
+        # Who works the ticket is the agents' business, like their work notes.
+        changes = changes.exclude(kind=TicketChange.Kind.ASSIGNED)
+    for change in changes:
         if change.kind == TicketChange.Kind.STATE:
             text = f"State: {TicketState(change.from_state).label} to {TicketState(change.to_state).label}"
+        elif change.kind == TicketChange.Kind.PRIORITY:
+            text = f"Priority: {change.get_from_priority_display()} to {change.get_to_priority_display()}"
+        elif change.kind == TicketChange.Kind.ASSIGNED:
+            text = change.reason
         else:
             text = f"Changed: {', '.join(change.changed_fields)}"
         entries.append(

@@ -264,6 +264,68 @@ def ticket_transition(*, ticket: Ticket, to: str, by=None, reason: str = "") -> 
     )
 
 
+def ticket_priority_set(*, ticket: Ticket, priority: int, by, request=None) -> TicketChange | None:
+    """An agent changes the priority (1 - Critical to 5 - Planning), with a history row; None when unchanged."""
+    if priority not in TicketPriority.values:
+        raise ValidationError({"priority": "Choose a priority from 1 - Critical to 5 - Planning."})
+    with transaction.atomic():
+        from_priority = Ticket.objects.select_for_update().values_list("priority", flat=True).get(pk=ticket.pk)
+        if from_priority == priority:
+            return None
+        ticket.priority = priority
+        ticket.save(update_fields=["priority", "updated_at"])
+        change = TicketChange.objects.create(
+            ticket=ticket,
+            kind=TicketChange.Kind.PRIORITY,
+            from_priority=from_priority,
+            to_priority=priority,
+            changed_by=by,
+        )
+        audit_record(
+            action="ecrm.ticket_priority_changed",
+            request=request,
+            actor=by,
+            target=ticket,
+            details={"from": from_priority, "to": priority},
+        )
+    return change
+
+
+def ticket_assign(*, ticket: Ticket, agent, group, by, request=None) -> TicketChange | None:
+    """An agent assigns the ticket to an agent (staff) and an assignment group, either or both empty, with a
+    history row naming them (internal: the reporter never sees it); None when nothing changed."""
+    if agent is not None and not (agent.is_staff and agent.is_active):
+        raise ValidationError({"assigned_to": "Only an active staff user can be assigned a ticket."})
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().only("assigned_to", "assignment_group").get(pk=ticket.pk)
+        agent_pk, group_pk = getattr(agent, "pk", None), getattr(group, "pk", None)
+        if locked.assigned_to_id == agent_pk and locked.assignment_group_id == group_pk:
+            return None
+        ticket.assigned_to, ticket.assignment_group = agent, group
+        ticket.save(update_fields=["assigned_to", "assignment_group", "updated_at"])
+        who = (agent.get_full_name() or agent.get_username()) if agent else "nobody"
+        change = TicketChange.objects.create(
+            ticket=ticket,
+            kind=TicketChange.Kind.ASSIGNED,
+            changed_by=by,
+            reason=f"Assigned to {who}; group {group.name if group else 'none'}"[:300],
+        )
+        audit_record(
+            action="ecrm.ticket_assigned",
+            request=request,
+            actor=by,
+            target=ticket,
+            details={"assigned_to": agent_pk, "assignment_group": group_pk},
+        )
+    return change
+
+
+def ticket_moves(ticket: Ticket) -> list[str]:
+    """The states ``ticket_transition`` accepts from the ticket's state, in the states' order."""
+    allowed = TICKET_TRANSITIONS.get(ticket.state, set())
+    return [state for state in TicketState.values if state in allowed]
+
+
 # --- Posts on the Activity ----------------------------------------------------------------------------------
 
 

@@ -349,6 +349,7 @@ ADMIN_MODELS = {
     "ecrm.requestform": EDITABLE,
     "ecrm.requesttype": EDITABLE,
     "ecrm.ecrmprofile": EDITABLE,
+    "ecrm.cannedreply": EDITABLE,
     # A ticket's fields are read-only here (agents' work goes through services); nobody deletes one.
     "ecrm.ticket": Admin(reviewer_views=False, superuser_changes=True, superuser_deletes=False),
 }
@@ -433,6 +434,14 @@ ADMIN_PAGES = {
     ("admin:cases_case_document", "draft's document"): AdminPage(
         dict.fromkeys((REVIEWER, SUPERUSER), MISSING), methods=GET
     ),
+    # A ticket's actions (ecrm/admin.py): POST only, for staff with ecrm.change_ticket (the case reviewer has no
+    # ECRM rights: 403 before the lookup). An empty post is refused beside the field (400), but for the
+    # assignment, where "nobody, no group" is a choice (the ticket's as it is: nothing changes).
+    **{
+        (f"admin:ecrm_ticket_{action}", obj): AdminPage({REVIEWER: FORBIDDEN, SUPERUSER: answer}, methods=POST)
+        for action, empty_post in (("comment", INVALID), ("state", INVALID), ("priority", INVALID), ("assign", OK))
+        for obj, answer in (("ecrm ticket", empty_post), ("no such ecrm ticket", MISSING))
+    },
     # A letter's PDF: staff who may view letters (the case reviewer holds no correspondence rights).
     ("admin:correspondence_letter_pdf", "hold letter"): AdminPage({REVIEWER: FORBIDDEN, SUPERUSER: OK}),
     ("admin:correspondence_letter_pdf", "no such letter"): AdminPage({REVIEWER: FORBIDDEN, SUPERUSER: MISSING}),
@@ -463,6 +472,8 @@ ADMIN_OBJECTS = {
     "accounts": lambda w: {"app_label": "accounts"},
     "no such page": lambda w: {"url": "no-such-page/"},
     "hold letter": lambda w: {"pk": w.hold_letter.pk},
+    "ecrm ticket": lambda w: {"object_id": w.ticket.pk},
+    "no such ecrm ticket": lambda w: {"object_id": 999999},
     "no such letter": lambda w: {"pk": 999999},
 }
 

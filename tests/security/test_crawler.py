@@ -116,6 +116,8 @@ FILLERS = {
     ),
     ("admin:(?P<url>.*)$", "url", "regex"): lambda w, r: ["no-such-page/", "no-such-page"],
     ("admin:correspondence_letter_pdf", "pk", "int"): lambda w, r: [w.hold_letter.pk],
+    # A ticket's actions in the admin (ecrm/admin.py).
+    ("admin:ecrm_ticket_*", "object_id", "int"): lambda w, r: [w.ticket.pk],
     ("correspondence:letter_pdf", "pk", "int"): lambda w, r: [w.hold_letter.pk],
     ("correspondence:message_action", "pk", "int"): lambda w, r: [w.hold_letter.pk],
     ("correspondence:practice_preferences", "practice_id", "int"): lambda w, r: [w.practice.pk, w.other_practice.pk],

@@ -36,7 +36,7 @@ from cases.tests.files import pdf_bytes
 from correspondence.letters import letter_render
 from correspondence.models import Letter
 from ecrm import services as ecrm_services
-from ecrm.models import RequestForm, Ticket
+from ecrm.models import CannedReply, RequestForm, Ticket
 from ecrm.tests.factories import EcrmProfileFactory
 from mfa.models import PasskeyDevice, RememberedDevice
 from mfa.tests.factories import AuthenticatorAppDeviceFactory, EmailPinDeviceFactory, SMSPinDeviceFactory
@@ -355,6 +355,7 @@ _ADMIN_ROW_MAKERS = {
     ),
     "resources.clinicalguideline": _clinical_guideline,
     "ecrm.ecrmprofile": lambda world: EcrmProfileFactory(user=UserFactory(username="sec.ecrm")),
+    "ecrm.cannedreply": lambda world: CannedReply.objects.create(title="Fixed", body="Your details are updated."),
 }
 
 
