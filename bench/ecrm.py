@@ -19,23 +19,20 @@ from __future__ import annotations
 import argparse
 import logging
 import random
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from case_bench.database import (
     django_configure,
-    drop_postgres_database,
     recreate_postgres_database,
     settle_database,
     timed,
 )
 from case_bench.figures import database_line, machine_line, percentile, print_lookup_figures
+from case_bench.harness import bench_main
 from case_bench.recorders import QueryCounter, Timer, Untimed
-from case_bench.settings import EXIT_HARNESS_ERROR, HarnessError
+from case_bench.settings import HarnessError
 from case_bench.world import signed_in_client
 from worklist_bench.pages import Variant, run_variant
 from worklist_bench.report import print_group, print_slowest_plan, slowest_variant, target_line
@@ -330,30 +327,12 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-ecrm-"))
-    try:
-        run(args, workdir)
-        return 0
-    except HarnessError as exc:
-        print(f"\nBENCHMARK ERROR: {exc}", file=sys.stderr)
-        return EXIT_HARNESS_ERROR
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return 130
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if args.keep:
-            print(f"Kept {workdir} and the database ({BENCH_DB})")
-        else:
-            try:
-                drop_postgres_database(BENCH_DB)
-            except Exception as exc:  # cleanup must not hide the run's own error
-                print(f"Could not drop {BENCH_DB}: {exc}", file=sys.stderr)
-            shutil.rmtree(workdir, ignore_errors=True)
+    return bench_main(
+        lambda workdir: run(args, workdir),
+        prefix="portal-bench-ecrm-",
+        database=BENCH_DB,
+        keep=args.keep,
+    )
 
 
 if __name__ == "__main__":

@@ -22,23 +22,20 @@ from __future__ import annotations
 import argparse
 import logging
 import random
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from case_bench.database import (
     django_configure,
-    drop_postgres_database,
     recreate_postgres_database,
     settle_database,
     timed,
 )
 from case_bench.figures import database_line, machine_line, percentile, print_lookup_figures
+from case_bench.harness import bench_main
 from case_bench.recorders import QueryCounter, Timer, Untimed
-from case_bench.settings import EXIT_HARNESS_ERROR, HarnessError
+from case_bench.settings import HarnessError
 from case_bench.world import signed_in_client
 from worklist_bench import pages
 from worklist_bench.cases_sql import cases_insert
@@ -317,30 +314,12 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-worklist-"))
-    try:
-        run(args, workdir)
-        return 0
-    except HarnessError as exc:
-        print(f"\nBENCHMARK ERROR: {exc}", file=sys.stderr)
-        return EXIT_HARNESS_ERROR
-    except KeyboardInterrupt:
-        print("\nInterrupted.", file=sys.stderr)
-        return 130
-    finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if args.keep or args.reuse:
-            print(f"Kept {workdir} and the database ({POSTGRES_BENCH_DB})")
-        else:
-            try:
-                drop_postgres_database(POSTGRES_BENCH_DB)
-            except Exception as exc:  # cleanup must not hide the run's own error
-                print(f"Could not drop {POSTGRES_BENCH_DB}: {exc}", file=sys.stderr)
-            shutil.rmtree(workdir, ignore_errors=True)
+    return bench_main(
+        lambda workdir: run(args, workdir),
+        prefix="portal-bench-worklist-",
+        database=POSTGRES_BENCH_DB,
+        keep=args.keep or args.reuse,
+    )
 
 
 if __name__ == "__main__":
