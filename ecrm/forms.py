@@ -314,3 +314,15 @@ class CommentForm(ErrorSummaryMixin, forms.Form):
         if not cleaned["body"] and not cleaned.get("attachments"):
             self.add_error("body", "Type your message, or add an attachment")
         return cleaned
+
+
+class RejectResolutionForm(ErrorSummaryMixin, forms.Form):
+    """The reporter's "Reject" of a resolution: why it is not resolved."""
+
+    reason = forms.CharField(
+        label="Why is your request not resolved?", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    summary_names = {"reason": "Reason"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="reject", **kwargs)

@@ -245,6 +245,9 @@ def ticket_timeline(ticket: Ticket, *, with_work_notes: bool = False) -> list[Ti
     for change in changes:
         if change.kind == TicketChange.Kind.STATE:
             text = f"State: {TicketState(change.from_state).label} to {TicketState(change.to_state).label}"
+            if change.reason and change.changed_by_id == ticket.reporter_id:
+                # The reporter's own words (a rejected resolution's reason); agents' reasons stay internal.
+                text = f"{text}: {change.reason}"
         elif change.kind == TicketChange.Kind.PRIORITY:
             text = f"Priority: {change.get_from_priority_display()} to {change.get_to_priority_display()}"
         elif change.kind == TicketChange.Kind.ASSIGNED:

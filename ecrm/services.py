@@ -8,6 +8,7 @@ Identify / Verify / Reset flow, under the same password validators.
 """
 
 import contextlib
+import datetime
 import logging
 import re
 from email.utils import make_msgid, parseaddr
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -318,6 +320,94 @@ def ticket_assign(*, ticket: Ticket, agent, group, by, request=None) -> TicketCh
             details={"assigned_to": agent_pk, "assignment_group": group_pk},
         )
     return change
+
+
+def _resolution_answer(*, ticket: Ticket, user, to: str, reason: str, action: str, request) -> TicketChange:
+    """The reporter's answer to a resolution: only the reporter, only while Resolved (read from the locked row)."""
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().only("state", "reporter").get(pk=ticket.pk)
+        if locked.reporter_id != user.pk:
+            raise ValidationError("Only the reporter may accept or reject the resolution.", code="reporter")
+        if locked.state != TicketState.RESOLVED:
+            raise ValidationError(
+                f"{ticket.number} is {locked.get_state_display()}: only a Resolved request can be accepted or "
+                "rejected.",
+                code="not_resolved",
+            )
+        change = ticket_transition(ticket=ticket, to=to, by=user, reason=reason)
+        audit_record(action=action, request=request, actor=user, target=ticket)
+    return change
+
+
+def ticket_resolution_accept(*, ticket: Ticket, user, request=None) -> TicketChange:
+    """The reporter accepts the resolution of their Resolved ticket: it closes."""
+    return _resolution_answer(
+        ticket=ticket,
+        user=user,
+        to=TicketState.CLOSED,
+        reason="The reporter accepted the resolution.",
+        action="ecrm.resolution_accepted",
+        request=request,
+    )
+
+
+def ticket_resolution_reject(*, ticket: Ticket, user, reason: str, request=None) -> TicketChange:
+    """The reporter rejects the resolution, with a reason: the ticket returns to In Progress."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Say why the request is not resolved"})
+    if len(reason) > 300:
+        raise ValidationError({"reason": "Say why in at most 300 characters"})
+    return _resolution_answer(
+        ticket=ticket,
+        user=user,
+        to=TicketState.IN_PROGRESS,
+        reason=reason,
+        action="ecrm.resolution_rejected",
+        request=request,
+    )
+
+
+def _resolved_at():
+    """The time of the ticket's latest move to Resolved (its history)."""
+    latest = TicketChange.objects.filter(
+        ticket=OuterRef("pk"), kind=TicketChange.Kind.STATE, to_state=TicketState.RESOLVED
+    ).order_by("-changed_at", "-pk")
+    return Subquery(latest.values("changed_at")[:1])
+
+
+AUTO_CLOSE_BATCH = 1000
+
+
+def tickets_auto_close(*, now=None) -> int:
+    """Close the tickets Resolved for ``ECRM_AUTO_CLOSE_DAYS`` days (counted from their latest move to Resolved)
+    that the reporter neither accepted nor rejected, each through ``ticket_transition`` with a history row by
+    nobody ("System"). Idempotent: a second run finds them Closed; a ticket reopened meanwhile is skipped (its
+    state and resolution time are read again under the row's lock). At most ``AUTO_CLOSE_BATCH`` a run; the next
+    run takes the rest. Returns how many it closed."""
+    now = now or timezone.now()
+    days = settings.ECRM_AUTO_CLOSE_DAYS
+    cutoff = now - datetime.timedelta(days=days)
+    due = (
+        Ticket.objects.filter(state=TicketState.RESOLVED)
+        .annotate(resolved_at=_resolved_at())
+        .filter(resolved_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:AUTO_CLOSE_BATCH]
+    )
+    closed = 0
+    for pk in list(due):
+        with transaction.atomic():
+            ticket = Ticket.objects.select_for_update().annotate(resolved_at=_resolved_at()).get(pk=pk)
+            if ticket.state != TicketState.RESOLVED or ticket.resolved_at is None or ticket.resolved_at > cutoff:
+                continue
+            ticket_transition(
+                ticket=ticket,
+                to=TicketState.CLOSED,
+                reason=f"Closed automatically: Resolved for {days} days with no answer from the reporter.",
+            )
+        closed += 1
+    return closed
 
 
 def ticket_moves(ticket: Ticket) -> list[str]:

@@ -33,5 +33,7 @@ urlpatterns = [
     path("tickets/<ticket_number:number>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<ticket_number:number>/activity/", views.ticket_activity, name="ticket_activity"),
     path("tickets/<ticket_number:number>/edit/", views.ticket_edit, name="ticket_edit"),
+    path("tickets/<ticket_number:number>/accept/", views.ticket_accept, name="ticket_accept"),
+    path("tickets/<ticket_number:number>/reject/", views.ticket_reject, name="ticket_reject"),
     path("tickets/<ticket_number:number>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
 ]

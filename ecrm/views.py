@@ -21,7 +21,14 @@ from accounts.tokens import email_verification_token
 from audit.services import audit_record
 from ecrm import selectors, services
 from ecrm.attachments import attachment_open
-from ecrm.forms import CommentForm, EcrmRegistrationForm, ResendForm, TicketEditForm, TicketForm
+from ecrm.forms import (
+    CommentForm,
+    EcrmRegistrationForm,
+    RejectResolutionForm,
+    ResendForm,
+    TicketEditForm,
+    TicketForm,
+)
 from ecrm.models import EcrmProfile, Ticket, TicketState
 from portal import navigation as nav
 from portal.pagination import CountedPaginator
@@ -306,17 +313,63 @@ def ticket_activity(request, number: str):
         else:
             messages.success(request, "Your message has been posted.")
             return redirect("ecrm:ticket_activity", number=ticket.number)
+    return _activity_render(request, ticket, form=form, status=400 if posted else 200)
+
+
+def _activity_render(request, ticket: Ticket, *, form=None, reject_form=None, status: int = 200):
     audit_record(action="ecrm.ticket_viewed", request=request, target=ticket, details={"view": "activity"})
     now = timezone.now()
+    may_answer = ticket.state == TicketState.RESOLVED and ticket.reporter_id == request.user.pk
     context = _ticket_context(request, ticket, "activity") | {
-        "form": form,
+        "form": form or CommentForm(),
+        "may_answer_resolution": may_answer,
+        "reject_form": (reject_form or RejectResolutionForm()) if may_answer else None,
+        "error_form": reject_form if reject_form is not None else form,
         "may_post": ticket.state != TicketState.CLOSED,
         "timeline": [
             {"entry": entry, "when_words": created_words(entry.when, now)}
             for entry in selectors.ticket_timeline(ticket)
         ],
     }
-    return _render(request, "ecrm/ticket_activity.html", context, status=400 if posted else 200)
+    return _render(request, "ecrm/ticket_activity.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_POST
+def ticket_accept(request, number: str):
+    """The reporter accepts the resolution of their Resolved ticket: it closes."""
+    ticket = get_object_or_404(selectors.tickets_visible_to(request.user), number=number)
+    try:
+        services.ticket_resolution_accept(ticket=ticket, user=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Thank you: {ticket.number} is Closed.")
+    return redirect("ecrm:ticket_activity", number=ticket.number)
+
+
+@login_required
+@never_cache
+@require_POST
+def ticket_reject(request, number: str):
+    """The reporter rejects the resolution with a reason: the ticket returns to In Progress."""
+    ticket = get_object_or_404(selectors.tickets_visible_to(request.user), number=number)
+    form = RejectResolutionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_resolution_reject(
+                ticket=ticket, user=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                messages.error(request, " ".join(error.messages))
+                return redirect("ecrm:ticket_activity", number=ticket.number)
+            form.add_error("reason", error.error_dict.get("reason"))
+        else:
+            messages.success(request, f"{ticket.number} is reopened: an agent will look at it again.")
+            return redirect("ecrm:ticket_activity", number=ticket.number)
+    return _activity_render(request, ticket, reject_form=form, status=400)
 
 
 @login_required

@@ -226,6 +226,12 @@ PROVIDER_PAGES = {
     ("ecrm:ticket_activity", "no such ticket"): Page(GET_POST),
     ("ecrm:ticket_edit", "owner's ticket"): Page(GET_POST, {OWNER: OK}, post={OWNER: INVALID}),
     ("ecrm:ticket_edit", "no such ticket"): Page(GET_POST),
+    # The reporter's answer to a resolution (POST only): the world's ticket is New, so Accept is refused with a
+    # message on the Activity (a redirect) and an empty Reject gets the message beside the reason (400).
+    ("ecrm:ticket_accept", "owner's ticket"): Page(POST, {OWNER: OK}),
+    ("ecrm:ticket_accept", "no such ticket"): Page(POST),
+    ("ecrm:ticket_reject", "owner's ticket"): Page(POST, {OWNER: INVALID}),
+    ("ecrm:ticket_reject", "no such ticket"): Page(POST),
     # Attachments: the reporter, and agents with ecrm.view_ticket (the superuser; the case reviewer has no ECRM rights).
     ("ecrm:attachment", "owner's ticket's attachment"): Page(GET, {OWNER: OK, SUPERUSER: OK}),
     ("ecrm:attachment", "owner's ticket, no such attachment"): Page(GET),
