@@ -198,6 +198,9 @@ ECRM_FROM_EMAIL = env.str("ECRM_FROM_EMAIL", default="EviCore ECRM <ecrm@portal.
 ECRM_ATTACHMENT_ROOT = Path(env.str("ECRM_ATTACHMENT_ROOT", default=str(VAR_DIR / "ecrm-attachments")))
 ECRM_ATTACHMENT_MAX_BYTES = env.int("ECRM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ECRM_ATTACHMENT_MAX_FILES = env.int("ECRM_ATTACHMENT_MAX_FILES", default=10)
+# A Resolved ticket the reporter neither accepts nor rejects closes by itself after this many days (beat job
+# "ecrm-auto-close-resolved", ecrm.tasks.auto_close_resolved).
+ECRM_AUTO_CLOSE_DAYS = env.int("ECRM_AUTO_CLOSE_DAYS", default=7)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (Index(include=...), cases.models.Case) are PostgreSQL's; SQLite builds them without their
@@ -383,6 +386,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "correspondence-weekly-digest": {
         "task": "correspondence.tasks.weekly_digest",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 60 * 60.0},
+    },
+    # Hourly: Resolved tickets unanswered for ECRM_AUTO_CLOSE_DAYS days close (ecrm.services.tickets_auto_close).
+    "ecrm-auto-close-resolved": {
+        "task": "ecrm.tasks.auto_close_resolved",
         "schedule": 60 * 60.0,
         "options": {"expires": 60 * 60.0},
     },

@@ -38,6 +38,7 @@ CATCH_UP_PROVEN_BY = {
     "correspondence.tasks.outbox_sweep": "test_a_sweep_after_lost_runs_sends_the_letters_left_pending_long_ago",
     "correspondence.tasks.daily_digest": "test_a_daily_digest_after_lost_runs_counts_every_letter_since_the_last_one",
     "correspondence.tasks.weekly_digest": "test_a_weekly_digest_after_lost_runs_is_sent_once_for_the_week",
+    "ecrm.tasks.auto_close_resolved": "test_an_auto_close_after_lost_runs_closes_tickets_resolved_long_ago",
 }
 
 
@@ -328,3 +329,38 @@ def test_a_weekly_digest_after_lost_runs_is_sent_once_for_the_week(start_worker,
     rows = NoticeDigest.objects.filter(frequency="weekly")
     assert list(rows.values_list("user_id", "period_start", "letter_count")) == [(weekly.pk, week, 1)]
     assert not NoticeDigest.objects.filter(user=daily_reader).exists()
+
+
+# --- ecrm.tasks.auto_close_resolved ---------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_an_auto_close_after_lost_runs_closes_tickets_resolved_long_ago(start_worker):
+    from django.core.management import call_command
+
+    from ecrm import services as ecrm_services
+    from ecrm.models import Ticket, TicketChange, TicketState
+    from ecrm.tasks import auto_close_resolved
+    from ecrm.tests.factories import ticket_submitted
+
+    catalog_load()
+    call_command("loaddata", "ecrm_catalog", verbosity=0)
+
+    def resolved_days_ago(days):
+        ticket = ticket_submitted()
+        change = ecrm_services.ticket_transition(ticket=ticket, to=TicketState.RESOLVED)
+        TicketChange.objects.filter(pk=change.pk).update(changed_at=timezone.now() - datetime.timedelta(days=days))
+        return ticket
+
+    long_ago, due, recent = resolved_days_ago(60), resolved_days_ago(7.01), resolved_days_ago(6)
+    worker = start_worker()
+    lost = auto_close_resolved.apply_async(queue=worker.queue, expires=timezone.now() - datetime.timedelta(seconds=1))
+    worker.wait_for_log(f"Discarding revoked task: ecrm.tasks.auto_close_resolved[{lost.id}]")
+    assert Ticket.objects.get(pk=long_ago.pk).state == TicketState.RESOLVED
+
+    run_and_wait(worker, auto_close_resolved)
+    run_and_wait(worker, auto_close_resolved)
+    states = dict(Ticket.objects.filter(pk__in=[long_ago.pk, due.pk, recent.pk]).values_list("pk", "state"))
+    assert states == {long_ago.pk: "closed", due.pk: "closed", recent.pk: "resolved"}
+    assert TicketChange.objects.filter(to_state=TicketState.CLOSED).count() == 2
