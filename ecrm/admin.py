@@ -211,6 +211,8 @@ class TicketAdmin(admin.ModelAdmin):
             open_ = ticket.state != TicketState.CLOSED
             context |= {
                 "comment_form": (bound.get("comment") or AgentCommentForm()) if open_ else None,
+                # For canned-replies.js: a chosen reply's text fills the message box.
+                "canned_replies": {str(pk): body for pk, body in CannedReply.objects.values_list("pk", "body")},
                 "state_form": (bound.get("state") or StateForm(ticket=ticket))
                 if services.ticket_moves(ticket)
                 else None,

@@ -69,6 +69,9 @@ def test_a_canned_reply_is_posted_when_the_message_is_empty_and_ignored_when_one
     canned = CannedReply.objects.create(title="Fixed", body="Your fax number is updated.\nThank you.")
     page = agent.get(url("change", ticket)).content.decode()
     assert f'<option value="{canned.pk}">Fixed</option>' in page
+    # canned-replies.js fills the message box from this (the text escaped for a script element).
+    assert 'id="canned-replies-data"' in page and "Your fax number is updated.\\nThank you." in page
+    assert "ecrm/canned-replies.js" in page
     agent.post(url("comment", ticket), {"comment-kind": "comment", "comment-canned_reply": canned.pk})
     agent.post(
         url("comment", ticket),
