@@ -40,7 +40,7 @@ def _lookup(client, member_id="K1234", date_of_birth="04/02/1950", last_name="St
 @pytest.fixture
 def member(catalog):
     """Covered by Cigna Commercial since 2024 (ongoing), and by Keystone until last year."""
-    member = MemberFactory(member_id="K1234", first_name="Ada", last_name="Stone", date_of_birth=BORN)
+    member = MemberFactory(member_id="K1234", first_name="Adaqzine", last_name="Stone", date_of_birth=BORN)
     EligibilityFactory(
         member=member,
         health_plan=HealthPlan.objects.get(code="cigna-commercial"),
@@ -95,7 +95,7 @@ def test_a_member_without_case_submission_is_told_why_and_whom_to_ask(signed_in_
     assert b'name="member_id"' not in page.content
     looked_up = _lookup(client)
     assert looked_up.status_code == 403
-    assert b"Ada" not in looked_up.content
+    assert b"Adaqzine" not in looked_up.content
     assert not AuditEvent.objects.filter(action="member.eligibility_viewed").exists()
 
 
@@ -189,7 +189,7 @@ def test_a_match_shows_the_member_each_span_and_the_plans_delegated_programs(cli
     response = _lookup(client, member_id="k1234 ", last_name="STONE")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Eligibility for Ada Stone" in html and "K1234" in html and "04/02/1950" in html
+    assert "Eligibility for Adaqzine Stone" in html and "K1234" in html and "04/02/1950" in html
     spans = response.context["spans"]
     assert [(s.span.health_plan.code, s.is_active, s.has_ended) for s in spans] == [
         ("cigna-commercial", True, False),
@@ -260,7 +260,7 @@ def test_no_match_says_one_thing_whichever_field_was_wrong(client, member, wrong
     assert response.context["member"] is None
     assert response.context["form"].non_field_errors() == [NO_MATCH]
     assert list(response.context["form"].errors) == ["__all__"]
-    assert b"Ada" not in response.content
+    assert b"Adaqzine" not in response.content
     assert not AuditEvent.objects.filter(target_type="reference.member").exists()
 
 
