@@ -20,6 +20,9 @@ class User(AbstractUser):
     email_verified_at = models.DateTimeField(null=True, blank=True)
     # Part of the session hash: raising it ends every session of the user ("sign out other sessions").
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # The default time zone confirmed on the first visit to the P2P scheduling tool (P2P-2): an IANA name of
+    # ``p2p.models.US_TIME_ZONES``; blank until confirmed.
+    time_zone = models.CharField("Default time zone", max_length=40, blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
