@@ -22,6 +22,7 @@ urlpatterns = [
     path("correspondence/", include("correspondence.urls")),
     path("eligibility/", include("reference.urls")),
     path("ecrm/", include("ecrm.urls")),
+    path("p2p/", include("p2p.urls")),
     path("admin/", admin.site.urls),
 ]
 
