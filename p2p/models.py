@@ -279,3 +279,54 @@ class Reservation(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} {self.starts_at:%Y-%m-%d %H:%M} UTC ({self.get_state_display()})"
+
+
+class P2PNotice(models.Model):
+    """One email about a request (P2P-6, COR-5): an outbox row written in the transaction of the booking,
+    rescheduling or cancelling that causes it (or by the reminder job), sent by a task after the commit.
+
+    It keeps what the email says as it was then: the invitation's SEQUENCE, the times and the addresses, so a
+    notice sent late never claims a newer state. One notice per request, kind and SEQUENCE (a constraint), and a
+    notice sent is never sent again (``p2p.notifications.notice_send`` re-checks it under its row lock)."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        RESCHEDULED = "rescheduled", "Rescheduled"
+        CANCELLED = "cancelled", "Cancelled"
+        REMINDER = "reminder", "Reminder"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    request = models.ForeignKey(P2PRequest, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    sequence = models.PositiveIntegerField()
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    recipients = models.JSONField(default=list)  # the addresses, copied when the notice was written
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)  # a failed attempt's retry
+    last_error = models.CharField(max_length=300, blank=True)  # the exception's class and message, no PHI
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind", "sequence"], name="p2p_notice_once_per_sequence"),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent") & Q(sent_at__isnull=True),
+                name="p2p_notice_sent_has_time",
+            ),
+        ]
+        indexes = [
+            # The sweep's rows: the pending ones by age.
+            models.Index(fields=["created_at"], condition=Q(status="pending"), name="p2p_notice_pending_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} notice of {self.request.number} ({self.get_status_display()})"
