@@ -60,6 +60,19 @@ class NoticePreferencesForm(ErrorSummaryMixin, forms.Form):
         return {practice_id: self.cleaned_data[name] for name, practice_id in self.practice_fields.items()}
 
 
+class MessageTypesForm(ErrorSummaryMixin, forms.Form):
+    """The types of letter a user sees in their Message Center (the boxes left unticked are hidden)."""
+
+    section = forms.CharField(widget=forms.HiddenInput, initial="message_types")
+    shown = forms.MultipleChoiceField(
+        label="Messages shown in the Message Center",
+        choices=Letter.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    summary_names = {"shown": "Messages shown in the Message Center"}
+
+
 class PracticeCorrespondenceForm(ErrorSummaryMixin, forms.Form):
     """A website access manager's settings for their practice: the default email notices and paper delivery."""
 

@@ -222,6 +222,30 @@ class NoticePreference(models.Model):
         return f"{self.get_frequency_display()} notices for user {self.user_id} in practice {self.practice_id}"
 
 
+# Hold letters ask for action by a due date: they are always shown, whatever a user chooses (seed 004 lets users
+# choose "the category and type of messages they would like to see"; a hidden hold letter would cost a case).
+ALWAYS_SHOWN_KINDS = frozenset({Letter.Kind.HOLD})
+
+
+class HiddenMessageType(models.Model):
+    """A type of letter (``Letter.Kind``) that a user chose not to see in their Message Center (seed 004: "Users can
+    select the category and type of messages they would like to see"). No row: shown. The letters stay on their
+    case's correspondence history, and hidden types are not counted in the user's email notices."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hidden_message_types")
+    kind = models.CharField(max_length=30, choices=Letter.Kind.choices)
+    hidden_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_hidden_message_type_per_user_and_kind"),
+            models.CheckConstraint(condition=~Q(kind__in=sorted(ALWAYS_SHOWN_KINDS)), name="hold_letters_not_hidden"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} hidden for user {self.user_id}"
+
+
 class NoticeDigest(models.Model):
     """One period's digest for one user (COR-4): written when the period's run looked at the user, whether an
     email went out (``letter_count`` above zero) or not. The unique constraint is what makes a digest go at most

@@ -12,7 +12,10 @@ from django.utils import timezone
 from cases.models import Case
 from cases.permissions import cases_visible_to
 from correspondence.models import (
+    ALWAYS_SHOWN_KINDS,
     DEFAULT_NOTICE_FREQUENCY,
+    Category,
+    HiddenMessageType,
     Letter,
     NoticeFrequency,
     NoticePreference,
@@ -56,11 +59,13 @@ def retention_start(now: datetime.datetime | None = None) -> datetime.datetime:
 
 def messages_of(user, *, now: datetime.datetime | None = None) -> QuerySet[Letter]:
     """Every letter in ``user``'s Message Center, newest first: the letters of the cases they may view from the
-    last two years that they have not deleted, each annotated with their own ``read_at``, ``flagged`` and
-    ``archived_at`` (one outer join on their receipt: the query count does not grow with the list)."""
+    last two years that they have not deleted, of the types they have not hidden, each annotated with their own
+    ``read_at``, ``flagged`` and ``archived_at`` (one outer join on their receipt and a subquery of their hidden
+    types: the query count does not grow with the list)."""
     return (
         letters_visible_to(user)
         .filter(created_at__gte=retention_start(now))
+        .exclude(kind__in=HiddenMessageType.objects.filter(user=user).values("kind"))
         .annotate(receipt=FilteredRelation("receipts", condition=Q(receipts__user=user)))
         .filter(receipt__deleted_at__isnull=True)
         .annotate(
@@ -105,6 +110,27 @@ def message_tab_counts(messages: QuerySet[Letter]) -> dict[str, int]:
 def message_get(user, pk: int) -> Letter:
     """One letter of ``user``'s Message Center; 404 for another's, one older than two years, or one they deleted."""
     return get_object_or_404(messages_of(user), pk=pk)
+
+
+def message_type_choices(user) -> list[dict]:
+    """The Settings & Preferences list of the types of letter by category, each with whether ``user`` sees it in
+    their Message Center and whether they may hide it (hold letters are always shown). Categories without letters
+    yet (ECRM, P2P) are left out. One query."""
+    hidden = set(HiddenMessageType.objects.filter(user=user).values_list("kind", flat=True))
+    groups = []
+    for category in Category:
+        kinds = [
+            {
+                "kind": kind,
+                "label": Letter.Kind(kind).label,
+                "shown": kind not in hidden,
+                "fixed": kind in ALWAYS_SHOWN_KINDS,
+            }
+            for kind in kinds_in(category)
+        ]
+        if kinds:
+            groups.append({"category": category, "label": category.label, "kinds": kinds})
+    return groups
 
 
 # --- Email notice preferences and digests (COR-3, COR-4) -----------------------------------------------------

@@ -22,7 +22,9 @@ from audit.services import audit_record
 from cases.models import Case, CaseEvent
 from correspondence import letters
 from correspondence.models import (
+    ALWAYS_SHOWN_KINDS,
     Delivery,
+    HiddenMessageType,
     Letter,
     LetterReceipt,
     NoticeFrequency,
@@ -284,6 +286,33 @@ def message_act(*, user, letter: Letter, action: str, request=None) -> LetterRec
             details={"letter": letter.pk},
         )
     return receipt
+
+
+# --- Message types shown (COR-3, seed 004) --------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_types_set(*, user, shown: set[str], request=None) -> None:
+    """Show ``user`` the types of letter in ``shown`` in their Message Center and hide the others; hold letters are
+    always shown (``ALWAYS_SHOWN_KINDS``), whatever is asked. Audited when something changed."""
+    unknown = set(shown) - set(Letter.Kind.values)
+    if unknown:
+        raise ValidationError("Choose types of message from the list.", code="unknown_kind")
+    wanted_hidden = set(Letter.Kind.values) - set(shown) - ALWAYS_SHOWN_KINDS
+    hidden = set(HiddenMessageType.objects.select_for_update().filter(user=user).values_list("kind", flat=True))
+    to_hide, to_show = wanted_hidden - hidden, hidden - wanted_hidden
+    if not (to_hide or to_show):
+        return
+    HiddenMessageType.objects.filter(user=user, kind__in=to_show).delete()
+    HiddenMessageType.objects.bulk_create(
+        [HiddenMessageType(user=user, kind=kind) for kind in sorted(to_hide)], ignore_conflicts=True
+    )
+    audit_record(
+        action="correspondence.message_types_changed",
+        request=request,
+        actor=user,
+        details={"hidden": sorted(to_hide), "shown": sorted(to_show)},
+    )
 
 
 # --- Email notice preferences (COR-3) ------------------------------------------------------------------------

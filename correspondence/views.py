@@ -15,6 +15,7 @@ from correspondence import letters, selectors, services
 from correspondence.forms import (
     MessageActionForm,
     MessageFilterForm,
+    MessageTypesForm,
     NoticePreferencesForm,
     PracticeCorrespondenceForm,
 )
@@ -164,15 +165,38 @@ def message_action(request, pk: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request):
-    """The user's email notices of new correspondence, per practice; and, for the practices they manage, a link to
-    the practice's own settings."""
+    """The user's email notices of new correspondence, per practice, and the types of letter their Message Center
+    shows; for the practices they manage, a link to the practice's own settings. Two forms, told apart by the
+    message types form's ``section`` field."""
     choices = selectors.notice_choices_of(request.user)
-    form = NoticePreferencesForm(request.POST or None, choices=choices)
+    posted = request.POST if request.method == "POST" else None
+    posted_types = posted is not None and posted.get("section") == "message_types"
+    form = NoticePreferencesForm(None if posted_types else posted, choices=choices)
+    types_form = MessageTypesForm(posted if posted_types else None)
+    if types_form.is_bound and types_form.is_valid():
+        services.message_types_set(user=request.user, shown=set(types_form.cleaned_data["shown"]), request=request)
+        messages.success(request, "The messages shown in your Message Center were saved.")
+        return redirect("correspondence:preferences")
     if form.is_bound and form.is_valid():
         services.notice_preferences_set(user=request.user, choices=form.choices(), request=request)
         messages.success(request, "Your notification preferences were saved.")
         return redirect("correspondence:preferences")
-    return render(request, "correspondence/preferences.html", {"form": form, "choices": choices})
+    context = {
+        "form": form,
+        "choices": choices,
+        "types_form": types_form,
+        "message_types": _numbered(selectors.message_type_choices(request.user)),
+    }
+    return render(request, "correspondence/preferences.html", context)
+
+
+def _numbered(groups: list[dict]) -> list[dict]:
+    # Each box's id, numbered across the groups as Django numbers one field's boxes (id_shown_0, _1, ...), so the
+    # error summary's link to the field lands on the first box.
+    boxes = (item for group in groups for item in group["kinds"])
+    for number, item in enumerate(boxes):
+        item["id"] = f"id_shown_{number}"
+    return groups
 
 
 @login_required
