@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
 from cases.admin.forms import add_service_errors
-from ecrm import selectors, services
+from ecrm import selectors, tickets
 from ecrm.admin_forms import AgentCommentForm, AssignForm, PriorityForm, StateForm
 from ecrm.models import (
     CannedReply,
@@ -214,7 +214,7 @@ class TicketAdmin(admin.ModelAdmin):
                 # For canned-replies.js: a chosen reply's text fills the message box.
                 "canned_replies": {str(pk): body for pk, body in CannedReply.objects.values_list("pk", "body")},
                 "state_form": (bound.get("state") or StateForm(ticket=ticket))
-                if services.ticket_moves(ticket)
+                if tickets.ticket_moves(ticket)
                 else None,
                 "priority_form": bound.get("priority") or PriorityForm(ticket=ticket),
                 "assign_form": bound.get("assign") or AssignForm(ticket=ticket),
@@ -263,7 +263,7 @@ class TicketAdmin(admin.ModelAdmin):
             work_note = form.cleaned_data["kind"] == "work_note"
             try:
                 # ticket_comment_add audits the post and emails an additional comment once committed.
-                services.ticket_comment_add(
+                tickets.ticket_comment_add(
                     ticket=ticket,
                     author=request.user,
                     body=form.cleaned_data["body_html"],
@@ -282,7 +282,7 @@ class TicketAdmin(admin.ModelAdmin):
         form = StateForm(request.POST, ticket=ticket)
         if form.is_valid():
             try:
-                services.ticket_transition(
+                tickets.ticket_transition(
                     ticket=ticket, to=form.cleaned_data["to"], by=request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as error:
@@ -299,7 +299,7 @@ class TicketAdmin(admin.ModelAdmin):
         form = PriorityForm(request.POST, ticket=ticket)
         if form.is_valid():
             try:
-                services.ticket_priority_set(
+                tickets.ticket_priority_set(
                     ticket=ticket, priority=form.cleaned_data["priority"], by=request.user, request=request
                 )
             except ValidationError as error:
@@ -313,7 +313,7 @@ class TicketAdmin(admin.ModelAdmin):
         form = AssignForm(request.POST, ticket=ticket)
         if form.is_valid():
             try:
-                services.ticket_assign(
+                tickets.ticket_assign(
                     ticket=ticket,
                     agent=form.cleaned_data["assigned_to"],
                     group=form.cleaned_data["assignment_group"],

@@ -1,5 +1,5 @@
 """The small forms of a ticket's admin page (issue 13 item 7). Each only reads the input; the rules are the
-services' (``ecrm.services``), whose ValidationErrors are added to these forms by field name."""
+services' (``ecrm.tickets``), whose ValidationErrors are added to these forms by field name."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils.html import escape, linebreaks
 
 from ecrm.models import CannedReply, Ticket, TicketPriority, TicketState
-from ecrm.services import ticket_moves
+from ecrm.tickets import ticket_moves
 from portal.forms import ErrorSummaryMixin
 
 

@@ -21,7 +21,7 @@ from django.db import IntegrityError
 from django.utils.html import escape, linebreaks
 
 from audit.services import audit_record
-from ecrm import attachments, selectors, services
+from ecrm import attachments, emails, selectors, tickets
 from ecrm.models import TicketComment
 from ecrm.rich_text import description_sanitized
 
@@ -88,7 +88,7 @@ def reply_text(message) -> str:
     except (LookupError, ValueError):  # an unknown charset or a broken encoding
         content = body.get_payload(decode=True).decode("utf-8", errors="replace")
     if body.get_content_type() == "text/html":
-        content = services.html_as_text(description_sanitized(content))
+        content = emails.html_as_text(description_sanitized(content))
     return without_quoted_text(content)
 
 
@@ -96,7 +96,7 @@ def without_quoted_text(text: str) -> str:
     """Cut at our "Reply above this line" marker, then drop the quoted lines and the "On ... wrote:" line."""
     lines = text.replace("\r\n", "\n").split("\n")
     for index, line in enumerate(lines):
-        if services.REPLY_MARKER in line:
+        if emails.REPLY_MARKER in line:
             lines = lines[:index]
             break
     while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith(">")):
@@ -186,7 +186,7 @@ def inbound_email_thread(raw: bytes) -> InboundOutcome:
     files = files_of(message)
     text = reply_text(message)
     try:
-        comment = services.ticket_comment_add(
+        comment = tickets.ticket_comment_add(
             ticket=ticket,
             author=reporter,
             body=linebreaks(escape(text)) if text else "",

@@ -227,7 +227,7 @@ class Ticket(models.Model):
         "Priority", choices=TicketPriority.choices, default=TicketPriority.MODERATE
     )
     # The agents' side (issue 13 item 7): who works it and which group's queue it is in. Set by
-    # ``services.ticket_assign`` only, with a history row; never shown to the reporter.
+    # ``tickets.ticket_assign`` only, with a history row; never shown to the reporter.
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -321,9 +321,9 @@ class TicketComment(models.Model):
 
 
 class TicketChange(models.Model):
-    """The ticket's history: a state change (written by ``services.ticket_transition`` only), an edit of the
+    """The ticket's history: a state change (written by ``tickets.ticket_transition`` only), an edit of the
     request by its reporter while it is New (``changed_fields`` names the fields by their labels), a priority
-    change (``services.ticket_priority_set``) or an assignment (``services.ticket_assign``; ``reason`` says to
+    change (``tickets.ticket_priority_set``) or an assignment (``tickets.ticket_assign``; ``reason`` says to
     whom; internal to the agents)."""
 
     class Kind(models.TextChoices):

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from accounts.tokens import email_verification_token
 from audit.services import audit_record
-from ecrm import selectors, services
+from ecrm import registration, selectors, tickets
 from ecrm.attachments import attachment_open
 from ecrm.forms import (
     CommentForm,
@@ -56,7 +56,7 @@ def _render(request, template: str, context: dict | None = None, *, status: int 
 def register(request):
     form = EcrmRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.ecrm_register(request=request, data=form.cleaned_data)
+        registration.ecrm_register(request=request, data=form.cleaned_data)
         return redirect("ecrm:register_sent")
     return _render(request, "ecrm/register.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
@@ -71,7 +71,7 @@ def resend_verification(request):
     form = ResendForm(request.POST)
     if not form.is_valid():
         return _render(request, "ecrm/link_invalid.html", {"form": form}, status=400)
-    services.ecrm_verification_resend(request=request, email=form.cleaned_data["email"])
+    registration.ecrm_verification_resend(request=request, email=form.cleaned_data["email"])
     return redirect("ecrm:register_sent")
 
 
@@ -92,7 +92,7 @@ def verify_email(request, uidb64: str, token: str):
     user = _registered_user(uidb64)
     if user is None or not email_verification_token.check_token(user, token):
         return _render(request, "ecrm/link_invalid.html", {"form": ResendForm()}, status=400)
-    services.ecrm_email_verified(request=request, user=user)
+    registration.ecrm_email_verified(request=request, user=user)
     return _render(request, "ecrm/verified.html")
 
 
@@ -147,7 +147,7 @@ def request_form(request, slug: str):
         initial=initial,
     )
     if posted and form.is_valid():
-        ticket = services.ticket_submit(
+        ticket = tickets.ticket_submit(
             request=request,
             user=request.user,
             request_form=chosen,
@@ -170,7 +170,7 @@ def request_form(request, slug: str):
 def favorite_toggle(request, slug: str):
     """ "Add to Favorites?": a form's star, a POST that works without JavaScript."""
     chosen = get_object_or_404(selectors.request_form_active(slug=slug))
-    starred = services.favorite_toggle(user=request.user, request_form=chosen)
+    starred = tickets.favorite_toggle(user=request.user, request_form=chosen)
     messages.success(request, f"{chosen.name} {'added to' if starred else 'removed from'} your favorites.")
     return redirect("ecrm:request_form", slug=chosen.slug)
 
@@ -301,7 +301,7 @@ def ticket_activity(request, number: str):
     form = CommentForm(request.POST, request.FILES) if posted else CommentForm()
     if posted and form.is_valid():
         try:
-            services.ticket_comment_add(
+            tickets.ticket_comment_add(
                 ticket=ticket,
                 author=request.user,
                 body=form.cleaned_data["body"],
@@ -341,7 +341,7 @@ def ticket_accept(request, number: str):
     """The reporter accepts the resolution of their Resolved ticket: it closes."""
     ticket = get_object_or_404(selectors.tickets_visible_to(request.user), number=number)
     try:
-        services.ticket_resolution_accept(ticket=ticket, user=request.user, request=request)
+        tickets.ticket_resolution_accept(ticket=ticket, user=request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -358,7 +358,7 @@ def ticket_reject(request, number: str):
     form = RejectResolutionForm(request.POST)
     if form.is_valid():
         try:
-            services.ticket_resolution_reject(
+            tickets.ticket_resolution_reject(
                 ticket=ticket, user=request.user, reason=form.cleaned_data["reason"], request=request
             )
         except ValidationError as error:
@@ -379,13 +379,13 @@ def ticket_edit(request, number: str):
     """The reporter edits the request while it is New; after that the page says why not, from the Activity."""
     ticket = get_object_or_404(selectors.tickets_visible_to(request.user), number=number)
     if ticket.state != TicketState.NEW:
-        messages.error(request, services.not_editable_message(ticket))
+        messages.error(request, tickets.not_editable_message(ticket))
         return redirect("ecrm:ticket_activity", number=ticket.number)
     posted = request.method == "POST"
     form = TicketEditForm(request.POST if posted else None, ticket=ticket, plans=selectors.health_plans())
     if posted and form.is_valid():
         try:
-            change = services.ticket_update(ticket=ticket, user=request.user, data=form.cleaned_data, request=request)
+            change = tickets.ticket_update(ticket=ticket, user=request.user, data=form.cleaned_data, request=request)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("ecrm:ticket_activity", number=ticket.number)

@@ -26,12 +26,12 @@ def ecrm_user(**kwargs):
 
 def ticket_submitted(user=None, *, short_description="Wrong fax number", files=(), form_slug="provider-services"):
     """A ticket submitted through the service, as the request form does (needs the ``ecrm_catalog`` fixture)."""
-    from ecrm import services
+    from ecrm import tickets
     from ecrm.models import RequestForm
 
     form = RequestForm.objects.get(slug=form_slug)
     request_type = form.request_types.first()
-    return services.ticket_submit(
+    return tickets.ticket_submit(
         request=None,
         user=user or ecrm_user(),
         request_form=form,

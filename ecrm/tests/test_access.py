@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import UserFactory
-from ecrm import services
+from ecrm import tickets
 from ecrm.models import RequestForm
 from ecrm.tests.factories import ecrm_user
 from practices.tests.factories import PracticeMembershipFactory
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def ticket(ecrm_catalog):
     form = RequestForm.objects.get(slug="provider-services")
-    return services.ticket_submit(
+    return tickets.ticket_submit(
         request=None,
         user=ecrm_user(),
         request_form=form,

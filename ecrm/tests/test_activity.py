@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
-from ecrm import services
+from ecrm import tickets
 from ecrm.models import ReporterType, Subrequest, Ticket, TicketChange, TicketComment, TicketState
 from ecrm.tests.factories import ecrm_agent, ecrm_user, ticket_submitted
 
@@ -39,8 +39,8 @@ def activity(client, ticket):
 
 
 def test_the_activity_shows_the_timeline_newest_first_with_who_and_when(ticket, client, agent):
-    services.ticket_transition(ticket=ticket, to=S.IN_PROGRESS, by=agent)
-    services.ticket_comment_add(ticket=ticket, author=agent, body="Provider Please Send -- Test Test")
+    tickets.ticket_transition(ticket=ticket, to=S.IN_PROGRESS, by=agent)
+    tickets.ticket_comment_add(ticket=ticket, author=agent, body="Provider Please Send -- Test Test")
     response = activity(client, ticket)
     page = response.content.decode()
     assert response.status_code == 200
@@ -55,14 +55,14 @@ def test_the_activity_shows_the_timeline_newest_first_with_who_and_when(ticket, 
 
 
 def test_work_notes_never_reach_the_reporters_pages(ticket, client, agent, reporter):
-    note = services.ticket_comment_add(
+    note = tickets.ticket_comment_add(
         ticket=ticket,
         author=agent,
         body="Internal: provider is on the watch list",
         work_note=True,
         files=[SimpleUploadedFile("internal.txt", b"secret")],
     )
-    services.ticket_comment_add(ticket=ticket, author=agent, body="We are looking into it.")
+    tickets.ticket_comment_add(ticket=ticket, author=agent, body="We are looking into it.")
     for path in ("activity/", "", "edit/"):
         page = client.get(f"/ecrm/tickets/{ticket.number}/{path}", follow=True).content.decode()
         assert "watch list" not in page and "Work notes" not in page and "internal.txt" not in page, path
@@ -123,7 +123,7 @@ def test_a_post_with_an_attachment_over_the_cap_is_refused(ticket, client, setti
 
 
 def test_a_reporters_message_on_an_awaiting_info_ticket_returns_it_to_in_progress(ticket, client, agent, reporter):
-    services.ticket_transition(ticket=ticket, to=S.AWAITING_INFO, by=agent, reason="Need the fax cover sheet")
+    tickets.ticket_transition(ticket=ticket, to=S.AWAITING_INFO, by=agent, reason="Need the fax cover sheet")
     client.post(f"/ecrm/tickets/{ticket.number}/activity/", {"body": "Attached."})
     ticket.refresh_from_db()
     assert ticket.state == S.IN_PROGRESS
@@ -132,14 +132,14 @@ def test_a_reporters_message_on_an_awaiting_info_ticket_returns_it_to_in_progres
 
 
 def test_an_agents_comment_does_not_move_an_awaiting_info_ticket(ticket, agent):
-    services.ticket_transition(ticket=ticket, to=S.AWAITING_INFO, by=agent)
-    services.ticket_comment_add(ticket=ticket, author=agent, body="Any news?")
+    tickets.ticket_transition(ticket=ticket, to=S.AWAITING_INFO, by=agent)
+    tickets.ticket_comment_add(ticket=ticket, author=agent, body="Any news?")
     ticket.refresh_from_db()
     assert ticket.state == S.AWAITING_INFO
 
 
 def test_a_closed_ticket_takes_no_post(ticket, client):
-    services.ticket_transition(ticket=ticket, to=S.CLOSED)
+    tickets.ticket_transition(ticket=ticket, to=S.CLOSED)
     page = activity(client, ticket).content.decode()
     assert "it takes no more messages" in page and "Type your message here..." not in page
     response = client.post(f"/ecrm/tickets/{ticket.number}/activity/", {"body": "Hello?"})
@@ -149,7 +149,7 @@ def test_a_closed_ticket_takes_no_post(ticket, client):
 
 def test_a_reporter_cannot_write_a_work_note(ticket, reporter):
     with pytest.raises(ValidationError):
-        services.ticket_comment_add(ticket=ticket, author=reporter, body="x", work_note=True)
+        tickets.ticket_comment_add(ticket=ticket, author=reporter, body="x", work_note=True)
     # The page has no such choice: a posted "work_note" is ignored.
     assert not TicketComment.objects.exists()
 
@@ -238,9 +238,9 @@ def test_a_request_can_no_longer_be_edited_once_it_left_new(ticket, client, stat
 
 def test_an_edit_racing_an_agents_transition_is_refused_by_the_service(ticket, reporter, agent):
     stale = Ticket.objects.get(pk=ticket.pk)
-    services.ticket_transition(ticket=ticket, to=S.IN_PROGRESS, by=agent)
+    tickets.ticket_transition(ticket=ticket, to=S.IN_PROGRESS, by=agent)
     with pytest.raises(ValidationError, match="can be edited only while it is New"):
-        services.ticket_update(
+        tickets.ticket_update(
             ticket=stale,
             user=reporter,
             data={"short_description": "x", "carrier_scope": "all", "health_plans": [], "request_type": None},
@@ -282,24 +282,24 @@ def test_bad_answers_to_an_edit_get_a_message_and_change_nothing(ticket, client,
 def test_states_move_only_along_the_map_each_with_a_history_row(ticket, agent, path, allowed):
     *moves, last = path
     for state in moves:
-        services.ticket_transition(ticket=ticket, to=state, by=agent)
+        tickets.ticket_transition(ticket=ticket, to=state, by=agent)
     before = TicketChange.objects.count()
     if allowed:
-        change = services.ticket_transition(ticket=ticket, to=last, by=agent, reason="why")
+        change = tickets.ticket_transition(ticket=ticket, to=last, by=agent, reason="why")
         assert (change.to_state, change.changed_by, change.reason) == (last, agent, "why")
         assert Ticket.objects.get(pk=ticket.pk).state == last
     else:
         previous = Ticket.objects.get(pk=ticket.pk).state
         with pytest.raises(ValidationError, match="cannot become"):
-            services.ticket_transition(ticket=ticket, to=last, by=agent)
+            tickets.ticket_transition(ticket=ticket, to=last, by=agent)
         assert Ticket.objects.get(pk=ticket.pk).state == previous and TicketChange.objects.count() == before
 
 
 def test_the_transition_judges_the_state_the_database_holds(ticket, agent):
     stale = Ticket.objects.get(pk=ticket.pk)
-    services.ticket_transition(ticket=ticket, to=S.CLOSED, by=agent)
+    tickets.ticket_transition(ticket=ticket, to=S.CLOSED, by=agent)
     with pytest.raises(ValidationError):
-        services.ticket_transition(ticket=stale, to=S.IN_PROGRESS, by=agent)
+        tickets.ticket_transition(ticket=stale, to=S.IN_PROGRESS, by=agent)
 
 
 def test_the_activity_costs_the_same_queries_for_2_or_20_posts(ticket, client, agent):
@@ -314,14 +314,14 @@ def test_the_activity_costs_the_same_queries_for_2_or_20_posts(ticket, client, a
 
     def posts(count):
         for index in range(count):
-            services.ticket_comment_add(
+            tickets.ticket_comment_add(
                 ticket=ticket, author=agent, body=f"Post {index}", files=[SimpleUploadedFile(f"{index}.txt", b"x")]
             )
-            services.ticket_comment_add(ticket=ticket, author=agent, body=f"Note {index}", work_note=True)
+            tickets.ticket_comment_add(ticket=ticket, author=agent, body=f"Note {index}", work_note=True)
 
     posts(1)
-    services.ticket_transition(ticket=ticket, to=S.IN_PROGRESS, by=agent)
+    tickets.ticket_transition(ticket=ticket, to=S.IN_PROGRESS, by=agent)
     few = queries()
     posts(9)
-    services.ticket_transition(ticket=ticket, to=S.AWAITING_INFO, by=agent)
+    tickets.ticket_transition(ticket=ticket, to=S.AWAITING_INFO, by=agent)
     assert queries() == few

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from ecrm import services
+from ecrm import tickets
 from ecrm.models import RequestForm
 from ecrm.tests.factories import ecrm_user
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def ticket_of(form, description):
-    return services.ticket_submit(
+    return tickets.ticket_submit(
         request=None,
         user=ecrm_user(),
         request_form=form,

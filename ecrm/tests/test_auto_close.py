@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from ecrm import services, tasks
+from ecrm import tasks, tickets
 from ecrm.models import TicketChange, TicketState
 from ecrm.tests.factories import ticket_submitted
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def resolved_days_ago(days: float):
     ticket = ticket_submitted()
-    change = services.ticket_transition(ticket=ticket, to=TicketState.RESOLVED)
+    change = tickets.ticket_transition(ticket=ticket, to=TicketState.RESOLVED)
     TicketChange.objects.filter(pk=change.pk).update(changed_at=timezone.now() - datetime.timedelta(days=days))
     return ticket
 
@@ -44,9 +44,9 @@ def test_resolved_tickets_close_after_the_configured_days_once_with_a_history_ro
 
 def test_the_days_count_from_the_latest_resolution(ecrm_catalog):
     ticket = resolved_days_ago(30)
-    services.ticket_transition(ticket=ticket, to=TicketState.IN_PROGRESS, by=ticket.reporter, reason="Not fixed")
-    services.ticket_transition(ticket=ticket, to=TicketState.RESOLVED)
-    assert services.tickets_auto_close() == 0
+    tickets.ticket_transition(ticket=ticket, to=TicketState.IN_PROGRESS, by=ticket.reporter, reason="Not fixed")
+    tickets.ticket_transition(ticket=ticket, to=TicketState.RESOLVED)
+    assert tickets.tickets_auto_close() == 0
     assert state_of(ticket) == TicketState.RESOLVED
-    assert services.tickets_auto_close(now=timezone.now() + datetime.timedelta(days=7, minutes=1)) == 1
+    assert tickets.tickets_auto_close(now=timezone.now() + datetime.timedelta(days=7, minutes=1)) == 1
     assert state_of(ticket) == TicketState.CLOSED

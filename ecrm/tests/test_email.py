@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
-from ecrm import services
+from ecrm import emails, tickets
 from ecrm.models import Ticket, TicketComment, TicketState
 from ecrm.tests.factories import ecrm_agent, ecrm_user, ticket_submitted
 
@@ -38,7 +38,7 @@ def agent():
 def agent_comment(ticket, agent, committed):
     mail.outbox.clear()
     return committed(
-        services.ticket_comment_add,
+        tickets.ticket_comment_add,
         ticket=ticket,
         author=agent,
         body="<p>Provider Please Send the <b>fax cover sheet</b></p>",
@@ -65,17 +65,17 @@ def test_an_agents_comment_is_emailed_to_the_reporter_with_the_ec_number_and_its
 
 
 def test_a_comment_is_emailed_once_however_often_the_send_runs(agent_comment):
-    assert services.comment_email_send(comment_pk=agent_comment.pk) is False
+    assert emails.comment_email_send(comment_pk=agent_comment.pk) is False
     assert len(mail.outbox) == 1
 
 
 def test_a_failed_send_is_left_unsent_and_the_comment_kept(ticket, agent, committed, settings):
     settings.EMAIL_BACKEND = "ecrm.tests.test_email.FailingBackend"
-    comment = committed(services.ticket_comment_add, ticket=ticket, author=agent, body="Hello")
+    comment = committed(tickets.ticket_comment_add, ticket=ticket, author=agent, body="Hello")
     comment.refresh_from_db()
     assert comment.emailed_at is None and TicketComment.objects.filter(pk=comment.pk).exists()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.comment_email_send(comment_pk=comment.pk) is True
+    assert emails.comment_email_send(comment_pk=comment.pk) is True
 
 
 class FailingBackend:
@@ -89,12 +89,12 @@ class FailingBackend:
 def test_work_notes_and_the_reporters_own_messages_are_never_emailed(ticket, agent, reporter, committed):
     mail.outbox.clear()
     note = committed(
-        services.ticket_comment_add, ticket=ticket, author=agent, body="Internal: watch list", work_note=True
+        tickets.ticket_comment_add, ticket=ticket, author=agent, body="Internal: watch list", work_note=True
     )
-    committed(services.ticket_comment_add, ticket=ticket, author=reporter, body="My own words")
+    committed(tickets.ticket_comment_add, ticket=ticket, author=reporter, body="My own words")
     assert mail.outbox == []
-    assert services.comment_email_send(comment_pk=note.pk) is False
-    committed(services.ticket_comment_add, ticket=ticket, author=agent, body="A public answer")
+    assert emails.comment_email_send(comment_pk=note.pk) is False
+    committed(tickets.ticket_comment_add, ticket=ticket, author=agent, body="A public answer")
     assert len(mail.outbox) == 1 and "watch list" not in mail.outbox[0].body
     assert note.message_id == "" and note.emailed_at is None
 
@@ -144,7 +144,7 @@ def rejected(raw: bytes) -> CommandError:
 def test_a_reply_to_an_agents_email_is_threaded_onto_its_ticket(agent_comment, ticket, reporter):
     quoted = (
         f"I attached the cover sheet.\n\nOn Mon, Nov 30, 2026 at 10:00 AM EviCore ECRM\n<ecrm@portal.example> wrote:\n"
-        f"> {services.REPLY_MARKER}\n> Hello Maria,\n> Provider Please Send"
+        f"> {emails.REPLY_MARKER}\n> Hello Maria,\n> Provider Please Send"
     )
     raw = reply(in_reply_to=agent_comment.message_id, body=quoted, attachments=[("cover.pdf", b"%PDF-cover")])
     assert inbound(raw).strip() == f"Added to {ticket.number}."
@@ -169,7 +169,7 @@ def test_the_same_message_delivered_twice_is_added_once(ticket):
 
 
 def test_a_reply_returns_an_awaiting_info_ticket_to_in_progress(ticket, agent, reporter):
-    services.ticket_transition(ticket=ticket, to=S.AWAITING_INFO, by=agent)
+    tickets.ticket_transition(ticket=ticket, to=S.AWAITING_INFO, by=agent)
     inbound(reply(subject=f"Re: {ticket.number}"))
     ticket.refresh_from_db()
     assert ticket.state == S.IN_PROGRESS and ticket.changes.last().changed_by == reporter
@@ -225,13 +225,13 @@ def test_auto_submitted_no_is_a_persons_reply(ticket):
 
 
 def test_a_reply_to_a_closed_ticket_is_rejected_with_the_reason(ticket):
-    services.ticket_transition(ticket=ticket, to=S.CLOSED)
+    tickets.ticket_transition(ticket=ticket, to=S.CLOSED)
     error = rejected(reply(subject=f"Re: {ticket.number}"))
     assert error.returncode == 65 and "Closed" in str(error)
 
 
 def test_an_empty_reply_or_a_file_over_the_cap_is_rejected(ticket, settings):
-    error = rejected(reply(subject=f"Re: {ticket.number}", body=f"> {services.REPLY_MARKER}\n> quoted only"))
+    error = rejected(reply(subject=f"Re: {ticket.number}", body=f"> {emails.REPLY_MARKER}\n> quoted only"))
     assert error.returncode == 65 and "Type your message" in str(error)
     settings.ECRM_ATTACHMENT_MAX_BYTES = 4
     error = rejected(reply(subject=f"Re: {ticket.number}", attachments=[("big.bin", b"12345")]))

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from ecrm import services
+from ecrm import tickets
 from ecrm.models import Ticket, TicketPriority, TicketState
 from ecrm.tests.factories import ecrm_user, ticket_submitted
 
@@ -59,7 +59,7 @@ def test_the_my_cases_link_is_on_every_ecrm_page(client):
 def test_open_and_closed_split_the_tickets(reporter, client):
     open_ticket = ticket_submitted(reporter)
     closed = ticket_submitted(reporter)
-    services.ticket_transition(ticket=closed, to=TicketState.CLOSED)
+    tickets.ticket_transition(ticket=closed, to=TicketState.CLOSED)
     assert listed_numbers(client.get("/ecrm/my-cases/")) == [open_ticket.number]
     response = client.get("/ecrm/my-cases/?tab=closed")
     assert listed_numbers(response) == [closed.number]

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ecrm import services
+from ecrm import tickets
 from ecrm.models import TicketChange, TicketState
 from ecrm.tests.factories import ecrm_agent, ecrm_user, ticket_submitted
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def resolved(ecrm_catalog):
     ticket = ticket_submitted()
-    services.ticket_transition(ticket=ticket, to=TicketState.RESOLVED, by=ecrm_agent())
+    tickets.ticket_transition(ticket=ticket, to=TicketState.RESOLVED, by=ecrm_agent())
     return ticket
 
 
@@ -27,7 +27,7 @@ def test_the_reporter_sees_accept_and_reject_on_a_resolved_ticket_only(resolved,
     client = signed_in_client(resolved.reporter)
     activity = reverse("ecrm:ticket_activity", kwargs={"number": resolved.number})
     assert "Is your request resolved?" in client.get(activity).content.decode()
-    services.ticket_transition(ticket=resolved, to=TicketState.IN_PROGRESS)
+    tickets.ticket_transition(ticket=resolved, to=TicketState.IN_PROGRESS)
     assert "Is your request resolved?" not in client.get(activity).content.decode()
 
 
@@ -63,9 +63,9 @@ def test_nobody_but_the_reporter_may_answer_a_resolution(resolved, signed_in_cli
         assert client.post(urls(resolved)["accept"]).status_code == 404
         assert client.post(urls(resolved)["reject"], {"reject-reason": "No"}).status_code == 404
         with pytest.raises(ValidationError):
-            services.ticket_resolution_accept(ticket=resolved, user=user)
+            tickets.ticket_resolution_accept(ticket=resolved, user=user)
         with pytest.raises(ValidationError):
-            services.ticket_resolution_reject(ticket=resolved, user=user, reason="No")
+            tickets.ticket_resolution_reject(ticket=resolved, user=user, reason="No")
     resolved.refresh_from_db()
     assert resolved.state == TicketState.RESOLVED
 

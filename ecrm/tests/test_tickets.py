@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from audit.models import AuditEvent
-from ecrm import services
+from ecrm import tickets
 from ecrm.models import Category, RequestForm, RequestType, Subrequest, Ticket, TicketPriority, TicketState
 from ecrm.tests.factories import ecrm_user
 from reference.models import HealthPlan
@@ -259,7 +259,7 @@ def test_reading_a_ticket_is_audited_without_its_text(ecrm_catalog, reporter, cl
 def _submit_in_thread(user, form, plans, request_type, numbers, errors, barrier):
     try:
         barrier.wait()
-        ticket = services.ticket_submit(
+        ticket = tickets.ticket_submit(
             request=None,
             user=user,
             request_form=form,

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from ecrm import services
+from ecrm import tickets
 from ecrm.models import TicketComment, TicketState
 from ecrm.tests.factories import ecrm_agent, ecrm_user, ticket_submitted
 from reference.services import catalog_load
@@ -42,10 +42,10 @@ def test_a_reporter_finds_the_request_under_my_cases_and_posts_a_message(
     reporter = ecrm_user(user__first_name="Maria", user__last_name="Johnson")
     ticket = ticket_submitted(reporter, short_description="Wrong fax number populates during case build.")
     closed = ticket_submitted(reporter, short_description="Login problem solved")
-    services.ticket_transition(ticket=closed, to=TicketState.CLOSED)
+    tickets.ticket_transition(ticket=closed, to=TicketState.CLOSED)
     agent = ecrm_agent()
-    services.ticket_comment_add(ticket=ticket, author=agent, body="Provider Please Send the fax cover sheet")
-    services.ticket_comment_add(ticket=ticket, author=agent, body="Internal: called the provider", work_note=True)
+    tickets.ticket_comment_add(ticket=ticket, author=agent, body="Provider Please Send the fax cover sheet")
+    tickets.ticket_comment_add(ticket=ticket, author=agent, body="Internal: called the provider", work_note=True)
     page.set_viewport_size(viewport)
 
     sign_in(reporter)
@@ -124,7 +124,7 @@ def test_a_closed_request_says_it_takes_no_more_messages(page, live_url, sign_in
     call_command("loaddata", "ecrm_catalog", verbosity=0)
     reporter = ecrm_user()
     ticket = ticket_submitted(reporter, files=[SimpleUploadedFile("a.txt", b"a")])
-    services.ticket_transition(ticket=ticket, to=TicketState.CLOSED)
+    tickets.ticket_transition(ticket=ticket, to=TicketState.CLOSED)
     sign_in(reporter)
     checked()
     page.goto(f"{live_url}/ecrm/tickets/{ticket.number}/activity/")

@@ -339,7 +339,7 @@ def test_a_weekly_digest_after_lost_runs_is_sent_once_for_the_week(start_worker,
 def test_an_auto_close_after_lost_runs_closes_tickets_resolved_long_ago(start_worker):
     from django.core.management import call_command
 
-    from ecrm import services as ecrm_services
+    from ecrm import tickets as ecrm_tickets
     from ecrm.models import Ticket, TicketChange, TicketState
     from ecrm.tasks import auto_close_resolved
     from ecrm.tests.factories import ticket_submitted
@@ -349,7 +349,7 @@ def test_an_auto_close_after_lost_runs_closes_tickets_resolved_long_ago(start_wo
 
     def resolved_days_ago(days):
         ticket = ticket_submitted()
-        change = ecrm_services.ticket_transition(ticket=ticket, to=TicketState.RESOLVED)
+        change = ecrm_tickets.ticket_transition(ticket=ticket, to=TicketState.RESOLVED)
         TicketChange.objects.filter(pk=change.pk).update(changed_at=timezone.now() - datetime.timedelta(days=days))
         return ticket
 

@@ -1,0 +1,112 @@
+"""ECRM's outgoing email: the one sender every ECRM email goes through (from ``ECRM_FROM_EMAIL``), the ticket's
+confirmation (ECRM-4), and an agent's additional comment emailed to the reporter with the EC number in its
+subject and its own Message-ID, which a reply's In-Reply-To names (ECRM-6; replies come back through
+``ecrm.inbound``).
+"""
+
+import logging
+import re
+from email.utils import make_msgid, parseaddr
+from html import unescape
+
+import nh3
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.services import plain_text_render
+from ecrm.models import Ticket, TicketComment
+
+logger = logging.getLogger(__name__)
+# In an agent's emailed comment: a reply's text above this line is the reporter's message (ecrm.inbound).
+REPLY_MARKER = "## Reply above this line ##"
+
+
+def ecrm_email_send(*, to: str, template: str, context: dict) -> bool:
+    """One email from templates/ecrm/email/<template>_{subject,body}.txt, sent from ECRM_FROM_EMAIL.
+
+    False (logged, without the address) when the mail server refuses: nothing already saved is undone."""
+    subject = plain_text_render(template_name=f"ecrm/email/{template}_subject.txt", context=context)
+    body = plain_text_render(template_name=f"ecrm/email/{template}_body.txt", context=context)
+    try:
+        EmailMessage(" ".join(subject.split()), body, settings.ECRM_FROM_EMAIL, [to]).send()
+    except Exception:
+        logger.exception("Could not send the ECRM %s email", template)
+        return False
+    return True
+
+
+def ticket_confirmation_send(*, ticket: Ticket, link: str) -> bool:
+    """ECRM-4: the confirmation email, from the ECRM address, with the EC number in its subject."""
+    if not ticket.reporter.email:
+        return False
+    return ecrm_email_send(
+        to=ticket.reporter.email, template="ticket_created", context={"ticket": ticket, "link": link}
+    )
+
+
+def ecrm_message_id(ticket: Ticket) -> str:
+    """A new Message-ID on the ECRM address's domain, naming the ticket (RFC 5322 msg-id)."""
+    domain = parseaddr(settings.ECRM_FROM_EMAIL)[1].rpartition("@")[2] or "ecrm.invalid"
+    return make_msgid(idstring=ticket.number, domain=domain)
+
+
+def ticket_link(request, name: str, ticket: Ticket) -> str:
+    path = reverse(name, kwargs={"number": ticket.number})
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def comment_email_send(*, comment_pk: int, link: str = "") -> bool:
+    """Email an agent's additional comment to the reporter, once: the EC number in the subject, the comment's
+    stored Message-ID, and ``emailed_at`` set under the row's lock (a second call sends nothing). A work note or
+    the reporter's own message is never emailed. False when nothing was sent (the failure logged, no address)."""
+    with transaction.atomic():
+        comment = (
+            TicketComment.objects.select_for_update(of=("self",))
+            .select_related("ticket__reporter", "author")
+            .get(pk=comment_pk)
+        )
+        ticket = comment.ticket
+        if (
+            comment.emailed_at is not None
+            or comment.is_work_note
+            or comment.author_id == ticket.reporter_id
+            or not comment.message_id
+            or not ticket.reporter.email
+        ):
+            return False
+        context = {
+            "ticket": ticket,
+            "comment": comment,
+            "author": comment.author.get_full_name() or "ECRM",
+            "text": html_as_text(comment.body_html),
+            "attachments": [item.original_name for item in comment.attachments.all()],
+            "link": link or ticket_link(None, "ecrm:ticket_activity", ticket),
+            "reply_marker": REPLY_MARKER,
+        }
+        subject = plain_text_render(template_name="ecrm/email/comment_added_subject.txt", context=context)
+        body = plain_text_render(template_name="ecrm/email/comment_added_body.txt", context=context)
+        message = EmailMessage(
+            " ".join(subject.split()),
+            body,
+            settings.ECRM_FROM_EMAIL,
+            [ticket.reporter.email],
+            headers={"Message-ID": comment.message_id, "Auto-Submitted": "auto-generated"},
+        )
+        try:
+            message.send()
+        except Exception:
+            logger.exception("Could not email the ECRM comment %s", comment.pk)
+            return False
+        comment.emailed_at = timezone.now()
+        comment.save(update_fields=["emailed_at"])
+    return True
+
+
+def html_as_text(html: str) -> str:
+    """A post's sanitized HTML as plain text for an email: paragraphs and list items on their own lines."""
+    spaced = re.sub(r"</(p|li|pre|blockquote)>|<br\s*/?>", "\n", html or "")
+    text = unescape(nh3.clean(spaced, tags=set()))
+    return "\n".join(line.strip() for line in text.splitlines()).strip()
