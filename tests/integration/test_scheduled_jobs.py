@@ -39,6 +39,8 @@ CATCH_UP_PROVEN_BY = {
     "correspondence.tasks.daily_digest": "test_a_daily_digest_after_lost_runs_counts_every_letter_since_the_last_one",
     "correspondence.tasks.weekly_digest": "test_a_weekly_digest_after_lost_runs_is_sent_once_for_the_week",
     "ecrm.tasks.auto_close_resolved": "test_an_auto_close_after_lost_runs_closes_tickets_resolved_long_ago",
+    "p2p.notify_tasks.notice_sweep": "test_a_p2p_notice_sweep_after_lost_runs_sends_the_notices_left_pending",
+    "p2p.notify_tasks.reminders_send": "test_a_p2p_reminder_run_after_lost_runs_reminds_each_call_once",
 }
 
 
@@ -364,3 +366,93 @@ def test_an_auto_close_after_lost_runs_closes_tickets_resolved_long_ago(start_wo
     states = dict(Ticket.objects.filter(pk__in=[long_ago.pk, due.pk, recent.pk]).values_list("pk", "state"))
     assert states == {long_ago.pk: "closed", due.pk: "closed", recent.pk: "resolved"}
     assert TicketChange.objects.filter(to_state=TicketState.CLOSED).count() == 2
+
+
+# --- p2p.notify_tasks.notice_sweep and reminders_send ---------------------------------------------------------
+
+
+def p2p_booked(*, starts_in: datetime.timedelta, notice_minutes_ago: float | None = None):
+    """A Scheduled P2P request starting ``starts_in`` from now, its booking's notice written ``notice_minutes_ago``
+    (queued to whatever CORRESPONDENCE_QUEUE is), or two days ago when None."""
+    from p2p import notifications
+    from p2p.models import P2PNotice
+    from p2p.tests.notify_world import scheduled_request
+
+    starts_at = (timezone.now() + starts_in).replace(second=0, microsecond=0)
+    p2p_request = scheduled_request(cases=[submitted_case()], starts_at=starts_at)
+    notice = notifications.notice_write(p2p_request, P2PNotice.Kind.BOOKED)
+    minutes = 2 * 24 * 60 if notice_minutes_ago is None else notice_minutes_ago
+    P2PNotice.objects.filter(pk=notice.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=minutes))
+    return p2p_request, notice
+
+
+def wait_until_none_left(rows, worker) -> None:
+    deadline = time.monotonic() + 30
+    while rows.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not rows.exists(), worker.log()[-4000:]
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_p2p_notice_sweep_after_lost_runs_sends_the_notices_left_pending(start_worker, settings, monkeypatch):
+    from p2p.models import P2PNotice
+    from p2p.notify_tasks import notice_sweep
+
+    catalog_load()
+    queue, lost_queue = f"test-{uuid.uuid4().hex[:12]}", f"lost-{uuid.uuid4().hex[:12]}"
+    settings.CORRESPONDENCE_QUEUE = lost_queue  # the bookings' tasks are lost: nobody consumes this queue
+    try:
+        days = datetime.timedelta(days=5)
+        (_, three_days_ago), (_, one_run_ago), (_, fresh) = (
+            p2p_booked(starts_in=days, notice_minutes_ago=3 * 24 * 60),
+            p2p_booked(starts_in=days, notice_minutes_ago=11),
+            p2p_booked(starts_in=days, notice_minutes_ago=0),
+        )
+    finally:
+        purge(lost_queue)
+    monkeypatch.setenv("CORRESPONDENCE_QUEUE", queue)  # the sweep queues the notices' tasks to the worker's queue
+    worker = start_worker(queue)
+
+    lost = notice_sweep.apply_async(queue=worker.queue, expires=timezone.now() - datetime.timedelta(seconds=1))
+    worker.wait_for_log(f"Discarding revoked task: p2p.notify_tasks.notice_sweep[{lost.id}]")
+    assert not P2PNotice.objects.filter(status=P2PNotice.Status.SENT).exists()
+
+    run_and_wait(worker, notice_sweep)
+    wait_until_none_left(P2PNotice.objects.filter(pk__in=[three_days_ago.pk, one_run_ago.pk], status="pending"), worker)
+    run_and_wait(worker, notice_sweep)  # caught up: nothing left to send again
+    sent = P2PNotice.objects.filter(status=P2PNotice.Status.SENT)
+    assert sorted(sent.values_list("pk", "attempts")) == [(three_days_ago.pk, 1), (one_run_ago.pk, 1)]
+    assert P2PNotice.objects.get(pk=fresh.pk).status == P2PNotice.Status.PENDING  # its own task may still come
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_p2p_reminder_run_after_lost_runs_reminds_each_call_once(start_worker, settings, monkeypatch):
+    from p2p.models import P2PNotice, P2PRequest
+    from p2p.notify_tasks import reminders_send
+
+    catalog_load()
+    hours = datetime.timedelta(hours=1)
+    (due_soon, _), (due_tomorrow, _), (later, _) = (
+        p2p_booked(starts_in=hours * 2),  # the runs of the last 22 hours were lost
+        p2p_booked(starts_in=hours * 23),
+        p2p_booked(starts_in=hours * 30),
+    )
+    P2PNotice.objects.update(status=P2PNotice.Status.SENT, sent_at=timezone.now())  # the confirmations went
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("CORRESPONDENCE_QUEUE", queue)  # the reminders' emails are sent by the same worker
+    worker = start_worker(queue)
+
+    lost = reminders_send.apply_async(queue=worker.queue, expires=timezone.now() - datetime.timedelta(seconds=1))
+    worker.wait_for_log(f"Discarding revoked task: p2p.notify_tasks.reminders_send[{lost.id}]")
+    assert not P2PNotice.objects.filter(kind=P2PNotice.Kind.REMINDER).exists()
+
+    run_and_wait(worker, reminders_send)
+    run_and_wait(worker, reminders_send)
+    reminders = P2PNotice.objects.filter(kind=P2PNotice.Kind.REMINDER)
+    assert sorted(reminders.values_list("request_id", flat=True)) == sorted([due_soon.pk, due_tomorrow.pk])
+    wait_until_none_left(reminders.filter(status=P2PNotice.Status.PENDING), worker)
+    reminded = P2PRequest.objects.filter(reminder_sent_at__isnull=False).values_list("pk", flat=True)
+    assert sorted(reminded) == sorted([due_soon.pk, due_tomorrow.pk])
+    assert later.pk not in reminded
