@@ -10,6 +10,9 @@ per-action checks. The rules:
   case's practice now: a creator whose entitlement was taken away keeps the view only.
 - Appeals and reconsiderations need the practice's precertification/appeals entitlement; members who hold
   it view the practice's submitted requests (they cannot appeal what they cannot see), not its drafts.
+- Requesting a peer-to-peer consultation (a held, denied or partially approved request) needs either
+  entitlement in the case's practice: case submitters answer holds, appeals staff follow up denials. Whether
+  the case offers a P2P now (dates, delegation, an appeal received) is ``p2p.eligibility``'s answer.
 - A delegate given access to a worklist through User Access views that worklist's submitted cases
   (summary, PDF, documents, letters) and acts on none of them (seed 001: "to allow others to view your
   worklist while you are out of the office"). Drafts are the builder's unfinished work: not shown.
@@ -44,6 +47,7 @@ class CaseAction(enum.StrEnum):
     RECONSIDER = "reconsider"
     EXTEND = "extend"  # a one-time extension of an active authorization
     ACCEPT_ALTERNATIVE = "accept_alternative"  # accept a DME alternative recommendation
+    REQUEST_P2P = "request_p2p"  # ask for a peer-to-peer consultation with a reviewer (p2p.eligibility)
 
 
 # Actions that change the case: they need the case-submission entitlement in the case's practice.
@@ -57,6 +61,8 @@ _SUBMISSION_ACTIONS = {
     CaseAction.ACCEPT_ALTERNATIVE,
 }
 _APPEALS_ACTIONS = {CaseAction.APPEAL, CaseAction.RECONSIDER}
+# Actions either entitlement allows.
+_EITHER_ACTIONS = {CaseAction.REQUEST_P2P}
 
 # The statuses in which each action makes sense at all, whoever asks.
 _STATUSES_FOR = {
@@ -69,6 +75,7 @@ _STATUSES_FOR = {
     CaseAction.RECONSIDER: {CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED},
     CaseAction.EXTEND: {CaseStatus.APPROVED, CaseStatus.PARTIALLY_APPROVED},
     CaseAction.ACCEPT_ALTERNATIVE: {CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED},
+    CaseAction.REQUEST_P2P: {CaseStatus.ON_HOLD, CaseStatus.DENIED, CaseStatus.PARTIALLY_APPROVED},
 }
 
 
@@ -187,6 +194,8 @@ def case_permits(
         return False
     if action in _APPEALS_ACTIONS:
         return case.practice_id in grants.appeals_practice_ids
+    if action in _EITHER_ACTIONS:
+        return case.practice_id in grants.appeals_practice_ids | grants.submission_practice_ids
     return case.practice_id in grants.submission_practice_ids
 
 

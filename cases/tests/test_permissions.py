@@ -63,7 +63,7 @@ ACTS_ON_OWN = {
     "draft": {A.VIEW, A.EDIT, A.CANCEL_DRAFT, A.SUBMIT},
     "pending": {A.VIEW, A.WITHDRAW, A.UPLOAD},
     "approved": {A.VIEW, A.EXTEND},
-    "denied": {A.VIEW, A.ACCEPT_ALTERNATIVE},
+    "denied": {A.VIEW, A.ACCEPT_ALTERNATIVE, A.REQUEST_P2P},
     "cancelled_draft": {A.VIEW},
     "expired": {A.VIEW},
     "lapsed_draft": {A.VIEW, A.EDIT, A.CANCEL_DRAFT, A.SUBMIT},
@@ -74,7 +74,7 @@ EXPECTED = {
     "owner": ACTS_ON_OWN,
     "colleague": ACTS_ON_OWN,
     # ...appeals need the precertification/appeals entitlement, and its holders see submitted requests only...
-    "appeals_colleague": {**VIEWS_SUBMITTED, "denied": {A.VIEW, A.APPEAL, A.RECONSIDER}},
+    "appeals_colleague": {**VIEWS_SUBMITTED, "denied": {A.VIEW, A.APPEAL, A.RECONSIDER, A.REQUEST_P2P}},
     # ...a delegate views the owner's submitted requests and acts on none (ACC-9)...
     "delegate": VIEWS_SUBMITTED,
     # ...a creator whose entitlement was taken away keeps the view of their own requests only...
