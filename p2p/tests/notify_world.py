@@ -70,4 +70,5 @@ def cancel(p2p_request: P2PRequest, reason: str = "The patient chose another tre
     p2p_request.cancelled_by = p2p_request.requested_by
     p2p_request.sequence += 1
     p2p_request.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by", "sequence"])
+    p2p_request.reservations.update(state=Reservation.State.RELEASED)
     return p2p_request
