@@ -208,6 +208,19 @@ def notice_sweep(now: datetime.datetime | None = None) -> int:
     return sum(notice_dispatch(pk) for pk in notices_left_pending(now))
 
 
+@transaction.atomic
+def notice_retry(*, notice: P2PNotice) -> bool:
+    """Staff send a Failed notice again: pending with fresh attempts, its task queued on commit; False (nothing
+    done) for a notice that is not Failed."""
+    notice = P2PNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.status != Status.FAILED:
+        return False
+    notice.status, notice.attempts, notice.next_attempt_at = Status.PENDING, 0, None
+    notice.save(update_fields=["status", "attempts", "next_attempt_at"])
+    transaction.on_commit(lambda: notice_dispatch(notice.pk))
+    return True
+
+
 # --- The reminder before the call ------------------------------------------------------------------------------
 
 
