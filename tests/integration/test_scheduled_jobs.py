@@ -41,6 +41,7 @@ CATCH_UP_PROVEN_BY = {
     "ecrm.tasks.auto_close_resolved": "test_an_auto_close_after_lost_runs_closes_tickets_resolved_long_ago",
     "p2p.notify_tasks.notice_sweep": "test_a_p2p_notice_sweep_after_lost_runs_sends_the_notices_left_pending",
     "p2p.notify_tasks.reminders_send": "test_a_p2p_reminder_run_after_lost_runs_reminds_each_call_once",
+    "p2p.tasks.release_lapsed_holds": "test_a_hold_release_after_lost_runs_releases_holds_lapsed_long_ago",
 }
 
 
@@ -456,3 +457,38 @@ def test_a_p2p_reminder_run_after_lost_runs_reminds_each_call_once(start_worker,
     reminded = P2PRequest.objects.filter(reminder_sent_at__isnull=False).values_list("pk", flat=True)
     assert sorted(reminded) == sorted([due_soon.pk, due_tomorrow.pk])
     assert later.pk not in reminded
+
+
+# --- p2p.tasks.release_lapsed_holds ------------------------------------------------------------------------------
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_hold_release_after_lost_runs_releases_holds_lapsed_long_ago(start_worker):
+    from p2p.models import Reservation
+    from p2p.tasks import release_lapsed_holds
+    from p2p.tests.factories import HeldReservationFactory, ReviewerFactory
+
+    reviewer = ReviewerFactory()
+    start = timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=2)
+
+    def held(slot: int, lapsed_minutes_ago: float):
+        starts_at = start + datetime.timedelta(minutes=15 * slot)
+        return HeldReservationFactory(
+            reviewer=reviewer,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(minutes=15),
+            held_until=timezone.now() - datetime.timedelta(minutes=lapsed_minutes_ago),
+        )
+
+    # A day of lost runs (one a minute), one run ago, and a hold still running.
+    long_ago, one_run_ago, running = held(0, 24 * 60), held(1, 1.5), held(2, -5)
+    worker = start_worker()
+    lost = release_lapsed_holds.apply_async(queue=worker.queue, expires=timezone.now() - datetime.timedelta(seconds=1))
+    worker.wait_for_log(f"Discarding revoked task: p2p.tasks.release_lapsed_holds[{lost.id}]")
+    assert Reservation.objects.get(pk=long_ago.pk).state == Reservation.State.HELD
+
+    run_and_wait(worker, release_lapsed_holds)
+    run_and_wait(worker, release_lapsed_holds)
+    states = dict(Reservation.objects.values_list("pk", "state"))
+    assert states == {long_ago.pk: "released", one_run_ago.pk: "released", running.pk: "held"}
