@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import audit_record
 from cases.permissions import cases_visible_to
@@ -477,6 +477,7 @@ def _visible_request(request, pk: int) -> P2PRequest:
 
 @tool_view
 @never_cache
+@require_GET
 def confirmation(request, pk: int):
     p2p_request = _visible_request(request, pk)
     return _render(request, "p2p/confirmation.html", {"step": "confirmation", **_request_context(request, p2p_request)})
@@ -484,6 +485,7 @@ def confirmation(request, pk: int):
 
 @tool_view
 @never_cache
+@require_GET
 def my_requests(request):
     zone_name = _user_zone(request)
     visible = _requests_visible_to(request.user).order_by("-created_at", "-pk")
@@ -504,6 +506,7 @@ def my_requests(request):
 
 @tool_view
 @never_cache
+@require_GET
 def request_detail(request, pk: int):
     p2p_request = _visible_request(request, pk)
     return _render(request, "p2p/request_detail.html", {"p2p_menu": "mine", **_request_context(request, p2p_request)})
