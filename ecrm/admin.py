@@ -139,6 +139,7 @@ class TicketAdmin(admin.ModelAdmin):
     readonly_fields = (
         "number",
         "reporter",
+        "copied_colleagues",
         "request_form",
         "short_description",
         "description_html",

@@ -58,10 +58,20 @@ def ticket_link(request, name: str, ticket: Ticket) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+def comment_recipients(ticket: Ticket) -> list:
+    """Who receives an agent's additional comment: the reporter, then the colleagues copied on the ticket
+    (ECRM-8), the active ones with an address."""
+    copied = ticket.copied_colleagues.filter(is_active=True).order_by("ecrm_ticket_copies__copied_at", "pk")
+    people = [ticket.reporter, *copied] if ticket.reporter.is_active else list(copied)
+    return [person for person in people if person.email]
+
+
 def comment_email_send(*, comment_pk: int, link: str = "") -> bool:
-    """Email an agent's additional comment to the reporter, once: the EC number in the subject, the comment's
-    stored Message-ID, and ``emailed_at`` set under the row's lock (a second call sends nothing). A work note or
-    the reporter's own message is never emailed. False when nothing was sent (the failure logged, no address)."""
+    """Email an agent's additional comment to the reporter and the colleagues copied on the ticket, once: one
+    message each (nobody sees another's address), the EC number in the subject, the comment's stored Message-ID
+    (which a reply's In-Reply-To names), and ``emailed_at`` set under the row's lock (a second call sends
+    nothing). A work note, or a message from the requester's side, is never emailed. False when nothing was sent
+    (each failure logged, without the address)."""
     with transaction.atomic():
         comment = (
             TicketComment.objects.select_for_update(of=("self",))
@@ -69,12 +79,13 @@ def comment_email_send(*, comment_pk: int, link: str = "") -> bool:
             .get(pk=comment_pk)
         )
         ticket = comment.ticket
+        recipients = comment_recipients(ticket)
         if (
             comment.emailed_at is not None
             or comment.is_work_note
-            or comment.author_id == ticket.reporter_id
             or not comment.message_id
-            or not ticket.reporter.email
+            or comment.author_id == ticket.reporter_id
+            or ticket.copies.filter(user_id=comment.author_id).exists()
         ):
             return False
         context = {
@@ -86,19 +97,25 @@ def comment_email_send(*, comment_pk: int, link: str = "") -> bool:
             "link": link or ticket_link(None, "ecrm:ticket_activity", ticket),
             "reply_marker": REPLY_MARKER,
         }
-        subject = plain_text_render(template_name="ecrm/email/comment_added_subject.txt", context=context)
-        body = plain_text_render(template_name="ecrm/email/comment_added_body.txt", context=context)
-        message = EmailMessage(
-            " ".join(subject.split()),
-            body,
-            settings.ECRM_FROM_EMAIL,
-            [ticket.reporter.email],
-            headers={"Message-ID": comment.message_id, "Auto-Submitted": "auto-generated"},
-        )
-        try:
-            message.send()
-        except Exception:
-            logger.exception("Could not email the ECRM comment %s", comment.pk)
+        sent = 0
+        for person in recipients:
+            personal = context | {"recipient": person, "copied": person.pk != ticket.reporter_id}
+            subject = plain_text_render(template_name="ecrm/email/comment_added_subject.txt", context=personal)
+            body = plain_text_render(template_name="ecrm/email/comment_added_body.txt", context=personal)
+            message = EmailMessage(
+                " ".join(subject.split()),
+                body,
+                settings.ECRM_FROM_EMAIL,
+                [person.email],
+                headers={"Message-ID": comment.message_id, "Auto-Submitted": "auto-generated"},
+            )
+            try:
+                message.send()
+            except Exception:
+                logger.exception("Could not email the ECRM comment %s to user %s", comment.pk, person.pk)
+                continue
+            sent += 1
+        if not sent:
             return False
         comment.emailed_at = timezone.now()
         comment.save(update_fields=["emailed_at"])

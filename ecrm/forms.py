@@ -106,6 +106,13 @@ class SubrequestSelect(forms.Select):
         return option
 
 
+class ColleagueChoiceField(forms.ModelMultipleChoiceField):
+    """Colleagues by their names only: their addresses are not shown to each other."""
+
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
 CLAIM_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-/]*")
 
 
@@ -153,13 +160,27 @@ class TicketForm(ErrorSummaryMixin, forms.Form):
     contact_email = forms.EmailField(
         label="Contact Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+    copied_colleagues = ColleagueChoiceField(
+        label="Copy colleagues on this case",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose colleagues of your organization from the list"},
+        help_text="The colleagues of your organization you tick see this request in their My Cases, may post "
+        "messages on it and receive the agents' answers by email.",
+    )
     attachments = MultipleFileField(label="Add Attachments", required=False)
 
     summary_names = {"health_plans": "Health plans", "on_behalf_of_contracted_provider": "Contracted provider"}
 
-    def __init__(self, *args, request_form: RequestForm, plans, **kwargs):
+    def __init__(self, *args, request_form: RequestForm, plans, colleagues=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request_form = request_form
+        # Only the reporter's organization's colleagues are offered (and accepted); none: no field.
+        if colleagues is None or not colleagues.exists():
+            del self.fields["copied_colleagues"]
+        else:
+            self.fields["copied_colleagues"].queryset = colleagues
         self.plans = {str(plan.pk): plan for plan in plans}
         special = []
         if request_form.allows_all_carriers:
@@ -258,7 +279,7 @@ class TicketEditForm(TicketForm):
     """The reporter's own request, while it is New: the request form's fields with their answers; files are
     added with a post on the Activity instead."""
 
-    def __init__(self, *args, ticket: Ticket, plans, **kwargs):
+    def __init__(self, *args, ticket: Ticket, plans, colleagues=None, **kwargs):
         plan_pks = [str(pk) for pk in ticket.health_plans.values_list("pk", flat=True)]
         if ticket.carrier_scope == CarrierScope.ONE and plan_pks:
             carrier = plan_pks[0]
@@ -278,8 +299,11 @@ class TicketEditForm(TicketForm):
             "contact_name": ticket.contact_name,
             "contact_phone": ticket.contact_phone,
             "contact_email": ticket.contact_email,
+            "copied_colleagues": list(ticket.copies.values_list("user_id", flat=True)),
         }
-        super().__init__(*args, request_form=ticket.request_form, plans=plans, initial=initial, **kwargs)
+        super().__init__(
+            *args, request_form=ticket.request_form, plans=plans, colleagues=colleagues, initial=initial, **kwargs
+        )
         del self.fields["attachments"]
 
 

@@ -3,8 +3,9 @@ onto its ticket as the reporter's message, or refused with the reason, or ignore
 
 Which ticket: the In-Reply-To (or References) header naming the Message-ID of an agent's emailed comment, else
 the EC number in the subject; both present and naming different tickets is refused. Who: the From address must
-be the ticket's reporter's. A reply never opens a ticket. The same message delivered twice is threaded once
-(its Message-ID is kept on the comment). Parsed with Python's ``email`` package (``policy.default``).
+be the ticket's reporter's or a copied colleague's (ECRM-8), who is then the message's author. A reply never
+opens a ticket. The same message delivered twice is threaded once (its Message-ID is kept on the comment).
+Parsed with Python's ``email`` package (``policy.default``).
 """
 
 import email
@@ -170,11 +171,12 @@ def inbound_email_thread(raw: bytes) -> InboundOutcome:
     own_id = own_ids[0] if own_ids else ""
     ticket = ticket_of(message)
     sender = parseaddr(str(message.get("From", "")))[1].strip().lower()
-    reporter = ticket.reporter
-    if not sender or not reporter.is_active or sender != (reporter.email or "").strip().lower():
+    author = selectors.requester_by_email(ticket, sender)
+    if author is None:
         _refused(ticket, "sender")
         raise InboundRejected(
-            f"The sender is not the reporter of {ticket.number}: only the reporter's address may answer it by email.",
+            f"The sender is not the reporter of {ticket.number} nor a colleague copied on it: only their "
+            "addresses may answer it by email.",
             exit_code=EX_NOPERM,
             code="sender",
         )
@@ -188,7 +190,7 @@ def inbound_email_thread(raw: bytes) -> InboundOutcome:
     try:
         comment = tickets.ticket_comment_add(
             ticket=ticket,
-            author=reporter,
+            author=author,
             body=linebreaks(escape(text)) if text else "",
             files=files,
             source=TicketComment.Source.EMAIL,

@@ -245,6 +245,14 @@ class Ticket(models.Model):
         related_name="ecrm_tickets",
         verbose_name="Assignment group",
     )
+    # "Copy colleagues on this case" (ECRM-8): colleagues of the reporter's organization who see the ticket too.
+    copied_colleagues = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="TicketCopy",
+        related_name="ecrm_copied_tickets",
+        blank=True,
+        verbose_name="Copy colleagues on this case",
+    )
     created_at = models.DateTimeField("Created", auto_now_add=True)
     updated_at = models.DateTimeField("Updated", auto_now=True)
 
@@ -269,6 +277,25 @@ class Ticket(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class TicketCopy(models.Model):
+    """A colleague of the reporter's organization copied on the ticket (ECRM-8): they see it in My Cases, its
+    Activity, Submitted Details and attachments, may post on it and receive the agents' comments by email. Only
+    the reporter chooses them (on the request form, or while it is New), among ``selectors.colleagues_of``."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="copies")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ecrm_ticket_copies")
+    copied_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "copied colleague"
+        constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="ecrm_ticket_copy_unique")]
+        # The visibility scope reads a user's copies (the unique constraint's index leads with the ticket).
+        indexes = [models.Index(fields=["user", "ticket"], name="ecrm_ticket_copy_user_idx")]
+
+    def __str__(self):
+        return f"{self.ticket_id}: copied {self.user_id}"
 
 
 class TicketComment(models.Model):

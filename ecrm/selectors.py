@@ -3,7 +3,21 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Lower, Trim
 
 from ecrm.models import (
     Category,
@@ -16,6 +30,7 @@ from ecrm.models import (
     TicketAttachment,
     TicketChange,
     TicketComment,
+    TicketCopy,
     TicketState,
 )
 from practices.selectors import memberships_for
@@ -74,13 +89,63 @@ def health_plans() -> QuerySet[HealthPlan]:
     return HealthPlan.objects.order_by("name")
 
 
+def colleagues_of(user) -> QuerySet:
+    """The colleagues ``user`` may copy on a ticket (ECRM-8): the other active ECRM users of their organization,
+    by name. An organization is what ECRM registration records on the profile: the Organization Name (letter
+    case and outer spaces aside) together with the Tax ID, so that typing a name alone joins no organization.
+    Nobody for a user without an ECRM profile."""
+    from accounts.models import User
+
+    profile = EcrmProfile.objects.filter(user=user).first() if user.is_authenticated else None
+    if profile is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(is_active=True, ecrm_profile__tax_id=profile.tax_id)
+        .alias(organization=Lower(Trim("ecrm_profile__organization_name")))
+        .filter(organization=profile.organization_name.strip().lower())
+        .exclude(pk=user.pk)
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
 def tickets_visible_to(user) -> QuerySet[Ticket]:
-    """Every ticket ``user`` may open on the ECRM pages: their own. Any other number answers 404."""
+    """Every ticket ``user`` may open on the ECRM pages (ECRM-8): their own, and those of their organization's
+    colleagues who copied them on it. Any other number answers 404. The one scope every ticket page, its
+    attachments and My Cases read.
+
+    The copied tickets' ids are read first (one small query on the copies' user index), so that the database
+    answers "own or copied" from two index scans rather than a pass over every ticket."""
     if not user.is_authenticated:
         return Ticket.objects.none()
-    return Ticket.objects.filter(reporter=user).select_related(
-        "request_form__category", "request_type", "subrequest", "reporter"
+    copied = list(TicketCopy.objects.filter(user=user).values_list("ticket_id", flat=True))
+    mine = Q(reporter=user) | Q(pk__in=copied) if copied else Q(reporter=user)
+    scope = Ticket.objects.filter(mine)
+    return scope.select_related("request_form__category", "request_type", "subrequest", "reporter")
+
+
+def is_requester(user, ticket: Ticket) -> bool:
+    """The reporter, or a colleague the reporter copied on the ticket: the requester's side of its Activity."""
+    if ticket.reporter_id == user.pk:
+        return True
+    return TicketCopy.objects.filter(ticket=ticket, user_id=user.pk).exists()
+
+
+def requester_by_email(ticket: Ticket, address: str):
+    """The active reporter or copied colleague of ``ticket`` whose email is ``address`` (a reply's From), else
+    None. The reporter first, should a colleague share the address."""
+    address = (address or "").strip().lower()
+    if not address:
+        return None
+    people = [ticket.reporter, *ticket.copied_colleagues.order_by("pk")]
+    return next(
+        (person for person in people if person.is_active and (person.email or "").strip().lower() == address), None
     )
+
+
+def copied_colleague_names(ticket: Ticket) -> list[str]:
+    """The names of the colleagues copied on the ticket, as its pages list them."""
+    people = ticket.copied_colleagues.order_by("last_name", "first_name", "pk")
+    return [person.get_full_name() or person.get_username() for person in people]
 
 
 def ticket_with_options(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
@@ -89,21 +154,25 @@ def ticket_with_options(queryset: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return queryset.prefetch_related("health_plans", Prefetch("attachments", queryset=submitted))
 
 
+def is_agent(user) -> bool:
+    """Staff who may view tickets (ECRM agents)."""
+    return bool(user.is_authenticated and user.is_staff and user.has_perm("ecrm.view_ticket"))
+
+
 def attachments_visible_to(user, ticket: Ticket) -> QuerySet[TicketAttachment]:
     """The ticket's files ``user`` may download (after ``attachment_readers_may``): all of them for an agent;
-    for the reporter, never a file of a work note."""
-    if ticket.reporter_id == user.pk and not (user.is_staff and user.has_perm("ecrm.view_ticket")):
-        return ticket.attachments.exclude(comment__kind=TicketComment.Kind.WORK_NOTE)
-    return ticket.attachments.all()
+    for the reporter and the colleagues copied on it, never a file of a work note."""
+    if is_agent(user):
+        return ticket.attachments.all()
+    return ticket.attachments.exclude(comment__kind=TicketComment.Kind.WORK_NOTE)
 
 
 def attachment_readers_may(user, ticket: Ticket) -> bool:
-    """Attachments are served to the reporter and to staff who may view tickets (ECRM agents), nobody else."""
+    """Attachments are served to those who see the ticket (its reporter and the colleagues copied on it) and to
+    staff who may view tickets (ECRM agents), nobody else."""
     if not user.is_authenticated:
         return False
-    if ticket.reporter_id == user.pk:
-        return True
-    return user.is_staff and user.has_perm("ecrm.view_ticket")
+    return is_agent(user) or tickets_visible_to(user).filter(pk=ticket.pk).exists()
 
 
 # --- My Cases (ECRM-5) ----------------------------------------------------------------------------------
@@ -180,8 +249,11 @@ def my_cases(user, *, term: str, tab: str, sort: str) -> tuple[dict[str, int], Q
     sort = my_cases_sort(sort)
     descending = sort.startswith("-")
     field = MY_CASES_SORTS[sort.removeprefix("-")].order_by
-    listed = tickets.filter(state__in=MY_CASES_TABS_BY_KEY[my_cases_tab(tab)].states).only(
-        "number", "short_description", "state", "priority", "created_at", "updated_at", "sequence"
+    listed = (
+        tickets.filter(state__in=MY_CASES_TABS_BY_KEY[my_cases_tab(tab)].states)
+        .only("number", "short_description", "state", "priority", "created_at", "updated_at", "sequence")
+        # "Copied": a colleague's ticket the user was copied on (ECRM-8).
+        .annotate(is_copied=ExpressionWrapper(~Q(reporter_id=user.pk), output_field=BooleanField()))
     )
     if field == "state_order":
         workflow = [When(state=state, then=Value(index)) for index, state in enumerate(TicketState.values)]

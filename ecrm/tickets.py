@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_record
+from ecrm import selectors
 from ecrm.attachments import attachment_stored
 from ecrm.emails import comment_email_send, ecrm_message_id, ticket_confirmation_send, ticket_link
 from ecrm.models import (
@@ -25,6 +26,7 @@ from ecrm.models import (
     TicketAttachment,
     TicketChange,
     TicketComment,
+    TicketCopy,
     TicketNumberCounter,
     TicketPriority,
     TicketState,
@@ -86,6 +88,7 @@ def ticket_submit(*, request, user, request_form, data: dict, files=()) -> Ticke
         )
         if data["carrier_scope"] != CarrierScope.ALL:
             ticket.health_plans.set(data["health_plans"])
+        _copies_set(ticket=ticket, reporter=user, colleagues=data.get("copied_colleagues", ()))
         for uploaded in files:
             fields = stored_files.enter_context(attachment_stored(uploaded))
             TicketAttachment.objects.create(ticket=ticket, uploaded_by=user, **fields)
@@ -100,6 +103,23 @@ def ticket_submit(*, request, user, request_form, data: dict, files=()) -> Ticke
         link = request.build_absolute_uri(path) if request is not None else path
         transaction.on_commit(lambda: ticket_confirmation_send(ticket=ticket, link=link))
     return ticket
+
+
+def _copies_set(*, ticket: Ticket, reporter, colleagues) -> bool:
+    """Copy exactly ``colleagues`` on the ticket (ECRM-8); True when that changed who is copied. Each must be a
+    colleague of the reporter's organization (``selectors.colleagues_of``), whatever the form offered."""
+    wanted = {colleague.pk for colleague in colleagues}
+    allowed = set(selectors.colleagues_of(reporter).filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - allowed:
+        raise ValidationError(
+            {"copied_colleagues": "Copy only colleagues of your organization who use ECRM"}, code="not_colleague"
+        )
+    current = set(TicketCopy.objects.filter(ticket=ticket).values_list("user_id", flat=True))
+    if wanted == current:
+        return False
+    TicketCopy.objects.filter(ticket=ticket, user_id__in=current - wanted).delete()
+    TicketCopy.objects.bulk_create([TicketCopy(ticket=ticket, user_id=pk) for pk in sorted(wanted - current)])
+    return True
 
 
 # --- State (one writer, with history) -----------------------------------------------------------------------
@@ -311,7 +331,8 @@ def ticket_comment_add(
     ticket takes no post (the reporter submits a new case). A failure stores nothing, files included."""
     with contextlib.ExitStack() as stored_files, transaction.atomic():
         state = Ticket.objects.select_for_update().values_list("state", flat=True).get(pk=ticket.pk)
-        by_reporter = author.pk == ticket.reporter_id
+        # The requester's side: the reporter or a colleague copied on the ticket; anyone else posting is an agent.
+        by_reporter = selectors.is_requester(author, ticket)
         if state == TicketState.CLOSED:
             raise ValidationError(
                 f"{ticket.number} is Closed: it takes no more messages. Submit a new case instead.", code="closed"
@@ -368,6 +389,7 @@ EDITABLE_FIELDS = {
     "contact_name": "Contact Name",
     "contact_phone": "Contact Phone",
     "contact_email": "Contact Email",
+    "copied_colleagues": "Copy colleagues on this case",
 }
 
 
@@ -407,11 +429,17 @@ def ticket_update(*, ticket: Ticket, user, data: dict, request=None) -> TicketCh
         locked.health_plans.set(plans)
         if "carrier_scope" not in changed:
             changed.append("carrier_scope")
-    if not changed:
+    # Absent when the reporter has no colleague to copy: nobody copied is left as it is.
+    copies_changed = "copied_colleagues" in data and _copies_set(
+        ticket=locked, reporter=user, colleagues=data["copied_colleagues"]
+    )
+    if not changed and not copies_changed:
         return None
     for name in changed:
         setattr(locked, name, values[name])
     locked.save(update_fields=[*changed, "updated_at"])
+    if copies_changed:
+        changed.append("copied_colleagues")
     change = TicketChange.objects.create(
         ticket=locked,
         kind=TicketChange.Kind.EDITED,

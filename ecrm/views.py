@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -144,6 +144,7 @@ def request_form(request, slug: str):
         request.FILES if posted else None,
         request_form=chosen,
         plans=selectors.health_plans(),
+        colleagues=selectors.colleagues_of(request.user),
         initial=initial,
     )
     if posted and form.is_valid():
@@ -262,12 +263,21 @@ def my_cases(request):
 # --- A ticket: Activity, Submitted Details, edit while New ----------------------------------------------
 
 
+def _reporter_only(request, ticket: Ticket) -> None:
+    """A colleague copied on the ticket sees it but may not edit it nor answer its resolution: 403."""
+    if ticket.reporter_id != request.user.pk:
+        raise PermissionDenied("Only the reporter of this request may do this.")
+
+
 def _ticket_context(request, ticket: Ticket, view: str) -> dict:
     """What both views show above their tab: the ticket's header and the two views' links."""
+    is_reporter = ticket.reporter_id == request.user.pk
     return {
         "ticket": ticket,
         "created_words": created_words(ticket.created_at, timezone.now()),
-        "may_edit": ticket.state == TicketState.NEW,
+        "is_reporter": is_reporter,
+        "copied_colleagues": selectors.copied_colleague_names(ticket),
+        "may_edit": is_reporter and ticket.state == TicketState.NEW,
         "view": view,
         "views": [
             ("activity", "Activity", reverse("ecrm:ticket_activity", kwargs={"number": ticket.number})),
@@ -280,7 +290,8 @@ def _ticket_context(request, ticket: Ticket, view: str) -> dict:
 @never_cache
 @require_GET
 def ticket_detail(request, number: str):
-    """Ticket Details, Submitted Details view: only the reporter's own tickets; any other number is a 404."""
+    """Ticket Details, Submitted Details view: the reporter's tickets and those they were copied on (ECRM-8);
+    any other number is a 404."""
     ticket = get_object_or_404(selectors.ticket_with_options(selectors.tickets_visible_to(request.user)), number=number)
     audit_record(action="ecrm.ticket_viewed", request=request, target=ticket)
     context = _ticket_context(request, ticket, "details") | {
@@ -340,6 +351,7 @@ def _activity_render(request, ticket: Ticket, *, form=None, reject_form=None, st
 def ticket_accept(request, number: str):
     """The reporter accepts the resolution of their Resolved ticket: it closes."""
     ticket = get_object_or_404(selectors.tickets_visible_to(request.user), number=number)
+    _reporter_only(request, ticket)
     try:
         tickets.ticket_resolution_accept(ticket=ticket, user=request.user, request=request)
     except ValidationError as error:
@@ -355,6 +367,7 @@ def ticket_accept(request, number: str):
 def ticket_reject(request, number: str):
     """The reporter rejects the resolution with a reason: the ticket returns to In Progress."""
     ticket = get_object_or_404(selectors.tickets_visible_to(request.user), number=number)
+    _reporter_only(request, ticket)
     form = RejectResolutionForm(request.POST)
     if form.is_valid():
         try:
@@ -378,11 +391,17 @@ def ticket_reject(request, number: str):
 def ticket_edit(request, number: str):
     """The reporter edits the request while it is New; after that the page says why not, from the Activity."""
     ticket = get_object_or_404(selectors.tickets_visible_to(request.user), number=number)
+    _reporter_only(request, ticket)
     if ticket.state != TicketState.NEW:
         messages.error(request, tickets.not_editable_message(ticket))
         return redirect("ecrm:ticket_activity", number=ticket.number)
     posted = request.method == "POST"
-    form = TicketEditForm(request.POST if posted else None, ticket=ticket, plans=selectors.health_plans())
+    form = TicketEditForm(
+        request.POST if posted else None,
+        ticket=ticket,
+        plans=selectors.health_plans(),
+        colleagues=selectors.colleagues_of(request.user),
+    )
     if posted and form.is_valid():
         try:
             change = tickets.ticket_update(ticket=ticket, user=request.user, data=form.cleaned_data, request=request)
@@ -403,7 +422,8 @@ def ticket_edit(request, number: str):
 @login_required
 @require_GET
 def attachment_download(request, number: str, pk: int):
-    """An attachment, to its ticket's reporter or to staff who may view tickets; always as a download."""
+    """An attachment, to those who see its ticket (the reporter, the colleagues copied on it) or to staff who may
+    view tickets; never a work note's file but to staff; always as a download."""
     ticket = Ticket.objects.filter(number=number).first()
     if ticket is None or not selectors.attachment_readers_may(request.user, ticket):
         raise Http404("No such attachment.")

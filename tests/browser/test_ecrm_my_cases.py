@@ -1,7 +1,8 @@
 """ECRM My Cases and a ticket's two views in Chromium, on a desktop and on a 390 px phone (issue 13, item 5):
 find the request under My Cases (Open / Closed, a sorted column, the search), open it by its number, read the
 agent's comment (never the work note), post a message with an attachment, read Submitted Details and edit the
-request while it is New. Every page is checked with axe and, on both widths, must not scroll sideways."""
+request while it is New, copying a colleague on it (ECRM-8). Every page is checked with axe and, on both widths,
+must not scroll sideways."""
 
 import re
 
@@ -40,6 +41,9 @@ def test_a_reporter_finds_the_request_under_my_cases_and_posts_a_message(
     catalog_load()
     call_command("loaddata", "ecrm_catalog", verbosity=0)
     reporter = ecrm_user(user__first_name="Maria", user__last_name="Johnson")
+    colleague = ecrm_user(
+        organization_name=reporter.ecrm_profile.organization_name, user__first_name="Cora", user__last_name="Pike"
+    )
     ticket = ticket_submitted(reporter, short_description="Wrong fax number populates during case build.")
     closed = ticket_submitted(reporter, short_description="Login problem solved")
     tickets.ticket_transition(ticket=closed, to=TicketState.CLOSED)
@@ -109,9 +113,12 @@ def test_a_reporter_finds_the_request_under_my_cases_and_posts_a_message(
     page.get_by_label("Short Description").fill("Wrong fax number for our Hartford office")
     page.get_by_label("Reporter Type").select_option(label="Referring Provider")
     page.get_by_role("radio", name="Yes").check()
+    page.get_by_role("group", name=re.compile("^Copy colleagues on this case")).get_by_label("Cora Pike").check()
     page.get_by_role("button", name="Save changes").click()
     expect(page.get_by_text("Your request has been updated.")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("Referring Provider")
+    expect(page.get_by_role("main")).to_contain_text("Cora Pike")
+    assert list(ticket.copied_colleagues.all()) == [colleague]
     checked()
     page.get_by_role("link", name="Activity").click()
     expect(page.get_by_role("main")).to_contain_text("Changed: Short Description, Reporter Type")
