@@ -308,3 +308,16 @@ def test_a_delegate_is_not_offered_p2p_availability(catalog, signed_in_client):
     delegate = WorklistAccessFactory(owner=case.created_by).grantee
     text = text_of(signed_in_client(delegate).get(case_url(case, "?p2p=1")))
     assert "P2P AVAILABILITY" not in text and "P2P Eligibility Result" not in text
+
+
+def test_the_rows_are_bounded_whatever_is_posted(office):
+    from p2p.forms import MAX_ROWS, CaseRowsForm
+
+    assert CaseRowsForm({"rows": "999"}).row_count == MAX_ROWS
+    assert not CaseRowsForm({"rows": "999"}, add_row=True).can_add
+    assert CaseRowsForm({"rows": "x"}).row_count == 1
+    assert CaseRowsForm({"rows": "-4"}).row_count == 0
+    _, client = office
+    response = client.post(CASES_URL, {"rows": str(MAX_ROWS), "add": "1"})
+    assert response.status_code == 200 and "+ Add Another Case" not in text_of(response)
+    assert f'name="case_number_{MAX_ROWS + 1}"' not in text_of(response)
