@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from cases import permissions
-from cases.models import Appeal, Case, CaseStatus, Hold, Reconsideration
+from cases import holds, permissions, reconsiderations
+from cases.models import Case, CaseStatus, Reconsideration
 from p2p.models import US_TIME_ZONE_NAMES, P2PRequest, P2PRequestCase, zone
-from reference.models import PlanProgram
+from reference.selectors import plan_delegates
 
 ELIGIBLE = "eligible"
 CONSULTATIVE = "consultative"
@@ -119,10 +119,10 @@ class CaseFacts:
 def case_facts(case: Case, *, now: datetime.datetime | None = None, ignore_request_id: int | None = None) -> CaseFacts:
     """Read the facts of ``case`` (a handful of small indexed queries)."""
     now = now or timezone.now()
-    hold = Hold.objects.filter(case=case, status=Hold.Status.OPEN).values_list("due_on", flat=True).first()
-    delegated = PlanProgram.objects.filter(
-        health_plan_id=case.health_plan_id, program_id=case.program_id, is_delegated=True
-    ).exists()
+    hold = holds.hold_open(case)
+    delegated = case.health_plan_id is not None and plan_delegates(
+        health_plan_id=case.health_plan_id, program_id=case.program_id
+    )
     p2p_rows = P2PRequestCase.objects.filter(case=case)
     if ignore_request_id is not None:
         p2p_rows = p2p_rows.exclude(request_id=ignore_request_id)
@@ -136,9 +136,10 @@ def case_facts(case: Case, *, now: datetime.datetime | None = None, ignore_reque
         status=case.status,
         modality=case.program.name,
         decided_on=timezone.localdate(case.decided_at) if case.decided_at else None,
-        hold_due_on=hold,
+        hold_due_on=hold.due_on if hold else None,
         delegated=delegated,
-        appeal_received=Appeal.objects.filter(case=case).exclude(status=Appeal.Status.DRAFT).exists(),
+        # "Any time, up until an appeal is received" (cases.reconsiderations): the same answer as its refusal.
+        appeal_received=reconsiderations.reconsideration_refusal(case) == reconsiderations.APPEAL_RECEIVED,
         reconsideration_decided=case.reconsiderations.filter(
             status__in=[Reconsideration.Status.UPHELD, Reconsideration.Status.OVERTURNED]
         ).exists(),
