@@ -59,14 +59,27 @@ class WorkingHoursInline(admin.StackedInline):
     verbose_name_plural = "Working hours (weekly, in the reviewer's time zone)"
 
 
+def _local_datetime_field(label: str, help_text: str) -> forms.DateTimeField:
+    """One labelled date-and-time input (the admin's split date and time inputs have no label of their own)."""
+    return forms.DateTimeField(
+        label=label,
+        help_text=help_text,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
 class TimeOffForm(forms.ModelForm):
+    starts_at = _local_datetime_field(
+        "Starts at", "In the portal's time zone (US/Eastern). No slot is offered from then."
+    )
+    ends_at = _local_datetime_field(
+        "Ends at", "In the portal's time zone (US/Eastern). Slots are offered again from then."
+    )
+
     class Meta:
         model = TimeOff
         fields = ("starts_at", "ends_at", "reason")
-        help_texts = {
-            "starts_at": "In the portal's time zone (US/Eastern). No slot is offered from then.",
-            "ends_at": "In the portal's time zone (US/Eastern). Slots are offered again from then.",
-        }
 
 
 class TimeOffInline(admin.StackedInline):
@@ -84,6 +97,7 @@ class ReviewerAdmin(admin.ModelAdmin):
     search_fields = ("display_name", "user__username")
     raw_id_fields = ("user",)
     inlines = [ReviewerSkillInline, WorkingHoursInline, TimeOffInline]
+    change_form_template = "admin/p2p/reviewer/change_form.html"
 
 
 # --- The day's appointments --------------------------------------------------------------------------------------

@@ -177,13 +177,7 @@ def test_staff_set_up_a_reviewer_with_skills_working_hours_and_time_off(catalog,
         **formset("working_hours", {"weekday": "0", "starts": "09:00", "ends": "17:00"}),
         **formset(
             "time_off",
-            {
-                "starts_at_0": "2026-12-24",
-                "starts_at_1": "00:00",
-                "ends_at_0": "2026-12-26",
-                "ends_at_1": "00:00",
-                "reason": "Holidays",
-            },
+            {"starts_at": "2026-12-24T00:00", "ends_at": "2026-12-26T00:00", "reason": "Holidays"},
         ),
     }
     response = client.post(reverse("admin:p2p_reviewer_add"), data)
