@@ -259,7 +259,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     def comment_view(self, request, object_id):
         ticket = self.acted_on(request, object_id)
-        form = AgentCommentForm(request.POST)
+        form = AgentCommentForm(request.POST, request.FILES)
         if form.is_valid():
             work_note = form.cleaned_data["kind"] == "work_note"
             try:
@@ -269,6 +269,7 @@ class TicketAdmin(admin.ModelAdmin):
                     author=request.user,
                     body=form.cleaned_data["body_html"],
                     work_note=work_note,
+                    files=form.cleaned_data["attachments"],
                     request=request,
                 )
             except ValidationError as error:

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils.html import escape, linebreaks
 
+from ecrm.forms import MultipleFileField, TicketForm, attachments_help
 from ecrm.models import CannedReply, Ticket, TicketPriority, TicketState
 from ecrm.tickets import ticket_moves
 from portal.forms import ErrorSummaryMixin
@@ -20,8 +21,9 @@ def _person(user) -> str:
 
 
 class AgentCommentForm(ErrorSummaryMixin, forms.Form):
-    """An additional comment (shown to the reporter and emailed) or a work note (internal), as plain text.
-    A canned reply chosen while the message is empty is posted as the message (works without JavaScript)."""
+    """An additional comment (shown to the reporter and emailed) or a work note (internal), as plain text, with
+    files checked as the reporter's are (``ecrm.forms``: count and size caps, any type). A canned reply chosen
+    while the message is empty is posted as the message (works without JavaScript)."""
 
     kind = forms.ChoiceField(
         label="Post as",
@@ -40,21 +42,28 @@ class AgentCommentForm(ErrorSummaryMixin, forms.Form):
         help_text="Used as the message when the message is left empty.",
     )
     body = forms.CharField(label="Message", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = MultipleFileField(label="Add Attachments", required=False)
     summary_names = {"kind": "Post as", "body": "Message"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="comment", **kwargs)
         self.fields["canned_reply"].queryset = CannedReply.objects.all()
+        self.fields["attachments"].help_text = f"{attachments_help()} A work note's files stay internal."
+
+    clean_attachments = TicketForm.clean_attachments
 
     def clean(self):
         cleaned = super().clean()
         text = (cleaned.get("body") or "").strip()
         if not text and cleaned.get("canned_reply"):
             text = cleaned["canned_reply"].body.strip()
-        if not text:
-            self.add_error("body", "Type the message, or choose a canned reply")
+        if not text and not cleaned.get("attachments") and not self.has_error("attachments"):
+            self.add_error("body", "Type the message, choose a canned reply, or add an attachment")
         # Plain text to the HTML the service sanitizes and the reporter's Activity shows.
-        cleaned["body_html"] = linebreaks(escape(text))
+        cleaned["body_html"] = linebreaks(escape(text)) if text else ""
+        if self.errors and cleaned.get("attachments"):
+            # A browser never sends a file back: say so rather than lose it silently.
+            self.add_error("attachments", "Choose your attachments again after correcting the other answers")
         return cleaned
 
 

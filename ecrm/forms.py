@@ -76,6 +76,14 @@ class ResendForm(ErrorSummaryMixin, forms.Form):
     email = forms.EmailField(label="Email", help_text="The address you registered with.")
 
 
+def attachments_help() -> str:
+    """ "Add Attachments"'s hint, the same wherever files are added (request, post, an agent's comment)."""
+    return (
+        f"Any file type, up to {attachments.max_files()} files of at most "
+        f"{attachments.size_words(attachments.max_bytes())} each."
+    )
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
@@ -206,10 +214,7 @@ class TicketForm(ErrorSummaryMixin, forms.Form):
             del self.fields["claim_number"]
         else:
             self.fields["claim_number"].required = request_form.claim_number == RequestForm.ClaimNumber.REQUIRED
-        self.fields["attachments"].help_text = (
-            f"Any file type, up to {attachments.max_files()} files of at most "
-            f"{attachments.size_words(attachments.max_bytes())} each."
-        )
+        self.fields["attachments"].help_text = attachments_help()
         if request_form.short_description_placeholder:
             self.fields["short_description"].widget.attrs["placeholder"] = request_form.short_description_placeholder
 
@@ -322,10 +327,7 @@ class CommentForm(ErrorSummaryMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["attachments"].help_text = (
-            f"Any file type, up to {attachments.max_files()} files of at most "
-            f"{attachments.size_words(attachments.max_bytes())} each."
-        )
+        self.fields["attachments"].help_text = attachments_help()
 
     clean_attachments = TicketForm.clean_attachments
 

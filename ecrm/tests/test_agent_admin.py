@@ -61,7 +61,7 @@ def test_an_additional_comment_is_emailed_and_shown_to_the_reporter_a_work_note_
 def test_an_empty_comment_is_refused_beside_the_field_and_nothing_is_saved(agent, ticket):
     response = agent.post(url("comment", ticket), {"comment-kind": "comment", "comment-body": "  "})
     assert response.status_code == 400
-    assert "Type the message, or choose a canned reply" in response.content.decode()
+    assert "Type the message, choose a canned reply, or add an attachment" in response.content.decode()
     assert not ticket.comments.exists()
 
 

@@ -1,7 +1,8 @@
 """ECRM agents in the admin, in Chromium (issue 13, item 7): an agent opens the queue filtered to their own
-tickets, opens one, picks a canned reply (it fills the message box), posts it as an additional comment, adds a
-work note, changes the priority and resolves the ticket; the reporter then sees the comment and not the note,
-and accepts the resolution, which closes the ticket. Every page is checked with axe-core."""
+tickets, opens one, picks a canned reply (it fills the message box), posts it as an additional comment with a
+file, adds a work note with a file, changes the priority and resolves the ticket; the reporter then sees the
+comment and its file and neither the note nor its file, and accepts the resolution, which closes the ticket.
+Every page is checked with axe-core."""
 
 import re
 
@@ -20,7 +21,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CANNED = "Your fax number is updated in our records."
 
 
-def test_an_agent_answers_and_resolves_a_ticket_the_reporter_then_accepts(page, live_url, audit, sign_in):
+def test_an_agent_answers_and_resolves_a_ticket_the_reporter_then_accepts(
+    page, live_url, audit, sign_in, settings, tmp_path
+):
+    settings.ECRM_ATTACHMENT_ROOT = tmp_path / "attachments"
     catalog_load()
     call_command("loaddata", "ecrm_catalog", verbosity=0)
     reporter = ecrm_user(user__first_name="Maria", user__last_name="Johnson")
@@ -40,11 +44,17 @@ def test_an_agent_answers_and_resolves_a_ticket_the_reporter_then_accepts(page, 
 
     page.get_by_label("Canned reply").select_option(label="Fax updated")
     expect(page.get_by_label("Message")).to_have_value(CANNED)
+    page.get_by_label("Add Attachments").set_input_files(
+        [{"name": "fax-confirmation.txt", "mimeType": "text/plain", "buffer": b"Fax 860-555-0199 on file"}]
+    )
     page.get_by_role("button", name="Post").click()
     expect(page.get_by_text("Comment posted and emailed to the reporter.")).to_be_visible()
     audit.check()
     page.get_by_label("Work note (internal: never shown to the reporter)").check()
     page.get_by_label("Message").fill("Called the provider: the fax line was down.")
+    page.get_by_label("Add Attachments").set_input_files(
+        [{"name": "call-log.txt", "mimeType": "text/plain", "buffer": b"internal"}]
+    )
     page.get_by_role("button", name="Post").click()
     expect(page.get_by_text("Work note added (internal).")).to_be_visible()
     audit.check()
@@ -64,6 +74,8 @@ def test_an_agent_answers_and_resolves_a_ticket_the_reporter_then_accepts(page, 
     timeline = page.get_by_role("list", name=re.compile(r"^Activity of"))
     expect(timeline).to_contain_text(CANNED)
     expect(timeline).not_to_contain_text("fax line was down")
+    expect(timeline.get_by_role("link", name="fax-confirmation.txt")).to_be_visible()
+    expect(timeline).not_to_contain_text("call-log.txt")
     expect(timeline).to_contain_text("Priority: 3 - Moderate to 2 - High")
     page.get_by_role("button", name="Accept").click()
     expect(page.get_by_text(f"Thank you: {ticket.number} is Closed.")).to_be_visible()
