@@ -5,6 +5,8 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -584,3 +586,39 @@ def test_the_draft_keeps_no_phi(client_of, world):
     stored = str(client.session[SESSION_KEY])
     assert world.case.case_number not in stored and world.case.member.last_name not in stored
     assert draft_get(type("R", (), {"session": client.session})()) is not None
+
+
+def test_a_lapsed_hold_says_so_on_the_contact_details(client_of, world):
+    client = in_tool(client_of, world, questions_done=True)
+    pick(client, world)
+    Reservation.objects.filter(held_by=world.user).update(held_until=timezone.now() - datetime.timedelta(minutes=1))
+    page = client.get(reverse("p2p:contact")).content.decode()
+    assert "hold of this time has ended: submit now to book it if it is still free" in page
+    assert "held for you until" not in page
+
+
+def _queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)
+
+
+def test_my_p2p_requests_reads_a_fixed_number_of_queries_whatever_the_rows(client_of, world):
+    client = client_of(world.user)
+    scheduled_request(cases=[world.case], reviewer=world.first, starts_at=world.at(0, 9))
+    few = _queries(client, reverse("p2p:my_requests"))
+    for index in range(1, 6):
+        other_case = denied(submitted_case(user=world.user))
+        scheduled_request(
+            cases=[world.case, other_case], reviewer=world.other, starts_at=world.at(1, 9) + index * QUARTER
+        )
+    assert _queries(client, reverse("p2p:my_requests")) == few
+
+
+def test_the_schedule_reads_a_fixed_number_of_queries_whatever_the_reviewers(client_of, world):
+    client = in_tool(client_of, world, questions_done=True)
+    params = {"week": world.next_monday.isoformat()}
+    two = _queries(client, reverse("p2p:schedule"), params)
+    for _ in range(4):
+        reviewer_for(world.case.program, priority=2)
+    assert _queries(client, reverse("p2p:schedule"), params) == two

@@ -9,6 +9,7 @@ import datetime
 import re
 import zoneinfo
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -204,7 +205,7 @@ def _week_label(monday: datetime.date, current: datetime.date) -> str:
     return label
 
 
-def _schedule_tables(weeks, *, monday: datetime.date, more, week_param: str, zone_name: str) -> list[dict]:
+def _schedule_tables(weeks, *, monday: datetime.date, more) -> list[dict]:
     """Each reviewer's week as the seed's table: a column per day, the first SLOTS_SHOWN times in each, then
     "Show more..." (a link that shows the rest of that day, no JavaScript needed)."""
     tables = []
@@ -217,7 +218,8 @@ def _schedule_tables(weeks, *, monday: datetime.date, more, week_param: str, zon
             hidden = len(slot_day.slots) - len(shown)
             more_url = ""
             if hidden:
-                more_url = f"?week={week_param}&more={reviewer.pk}-{slot_day.day.isoformat()}#reviewer-{reviewer.pk}"
+                shown_day = f"{reviewer.pk}-{slot_day.day.isoformat()}"
+                more_url = f"?{urlencode({'week': monday.isoformat(), 'more': shown_day})}#reviewer-{reviewer.pk}"
             columns.append(
                 {
                     "day": slot_day.day,
@@ -274,13 +276,7 @@ def _schedule_page(request, draft: Draft, cases: list[DraftCase], *, refusal=Non
         "week_label": _week_label(monday, current),
         "prev_week": (monday - datetime.timedelta(weeks=1)).isoformat() if monday > current else "",
         "next_week": (monday + datetime.timedelta(weeks=1)).isoformat() if monday < last else "",
-        "tables": _schedule_tables(
-            weeks,
-            monday=monday,
-            more=_more_of(request.GET.get("more")),
-            week_param=monday.isoformat(),
-            zone_name=zone_name,
-        ),
+        "tables": _schedule_tables(weeks, monday=monday, more=_more_of(request.GET.get("more"))),
         "preferred_days": ", ".join(DAY_LABELS[day] for day in draft.preferred_days),
         "preferred_hours": ", ".join(hour_label(hour) for hour in draft.preferred_hours),
     }
@@ -406,6 +402,8 @@ def contact(request):
         "reservation": reservation,
         "slot_when": when(reservation.starts_at, zone_name),
         "held_until": clock(reservation.held_until, zone_name) if reservation.held_until else "",
+        # Lapsed (or swept): Submit still books it while nobody else has taken the time (``booking.book``).
+        "hold_lapsed": reservation.state != Reservation.State.HELD or reservation.held_until <= timezone.now(),
         "hold_minutes": booking.HOLD_MINUTES,
     }
     return _render(request, "p2p/contact.html", context, status=400 if posted else 200)
