@@ -237,6 +237,7 @@ def test_questions_preselect_every_day_and_hour_and_show_the_case_info(client_of
     assert page.count('name="preferred_days"') == 5 and page.count('name="preferred_hours"') == 12
     assert page.count("checked") == 17
     assert "7:00 to 8:00" in page and "6:00 to 7:00" in page
+    assert f'href="{reverse("p2p:time_zone")}?next=/p2p/questions/"' in page  # Change, then back here
     assert AuditEvent.objects.filter(action="p2p.cases_viewed", actor=world.user).exists()
 
 
