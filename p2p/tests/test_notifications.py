@@ -281,3 +281,33 @@ class FailingEmailBackend:
 
     def send_messages(self, messages):
         raise ConnectionError("mail server unreachable")
+
+
+def test_through_the_booking_services_each_change_emails_the_same_event_once(
+    catalog, eager_tasks, django_capture_on_commit_callbacks
+):
+    from p2p import booking
+    from p2p.tests.test_booking import denied, next_monday_at, reviewer_for, scheduled
+
+    case = denied()
+    reviewer = reviewer_for(case.program, display_name="Dr. Rosa Diaz, MD")
+    user = case.created_by
+    with django_capture_on_commit_callbacks(execute=True):
+        p2p_request = scheduled(case, reviewer, at=next_monday_at(10))
+    with django_capture_on_commit_callbacks(execute=True):
+        held = booking.hold_slot(user=user, reviewer=reviewer, starts_at=next_monday_at(15))
+        booking.reschedule(user=user, p2p_request=p2p_request, reservation=held)
+    with django_capture_on_commit_callbacks(execute=True):
+        booking.cancel(user=user, p2p_request=p2p_request, reason="The patient chose another treatment.")
+    # The sweep finds nothing left to send, and a task run again sends nothing.
+    assert notifications.notices_left_pending(timezone.now() + datetime.timedelta(days=1)) == []
+    for notice in P2PNotice.objects.all():
+        notify_tasks.notice_deliver.apply(args=(notice.pk,))
+
+    assert len(mail.outbox) == 3
+    events = [invitation_of(message) for message in mail.outbox]
+    assert len({str(event["UID"]) for _, _, event in events}) == 1
+    assert [event["SEQUENCE"] for _, _, event in events] == [0, 1, 2]
+    assert [calendar["METHOD"] for _, calendar, _ in events] == ["REQUEST", "REQUEST", "CANCEL"]
+    assert events[1][2].decoded("DTSTART") == next_monday_at(15)
+    assert all(message.to == ["droffice@internet.example", user.email] for message in mail.outbox)
