@@ -89,8 +89,25 @@ class TimeOffInline(admin.StackedInline):
     verbose_name_plural = "Time off (no calls)"
 
 
+class ReviewerForm(forms.ModelForm):
+    class Meta:
+        model = Reviewer
+        fields = ("user", "display_name", "time_zone", "slot_minutes", "is_active")
+        help_texts = {
+            "user": "The reviewer's staff account. To see their appointments and record outcomes it needs the "
+            'permission "Can see P2P appointments and record their outcome".',
+        }
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if not user.is_staff or not user.is_active:
+            raise ValidationError("Choose an active staff account: reviewers work in the admin.")
+        return user
+
+
 @admin.register(Reviewer)
 class ReviewerAdmin(admin.ModelAdmin):
+    form = ReviewerForm
     list_display = ("display_name", "user", "time_zone", "slot_minutes", "is_active")
     list_filter = ("is_active", "time_zone", "programs")
     list_select_related = ("user",)

@@ -215,3 +215,21 @@ def test_staff_retry_a_failed_notice_once(denied, signed_in_client, django_captu
     rows = dict(P2PNotice.objects.values_list("pk", "status"))
     assert rows == {failed.pk: "pending", pending.pk: "pending"}
     assert P2PNotice.objects.get(pk=failed.pk).attempts == 0
+
+
+def test_a_reviewer_is_a_staff_account(catalog, signed_in_client):
+    client = signed_in_client(UserFactory(is_staff=True, is_superuser=True))
+    provider = UserFactory()
+    data = {
+        "user": provider.pk,
+        "display_name": "Dr. Not Staff",
+        "time_zone": "America/Chicago",
+        "slot_minutes": "15",
+        **formset("skills", {}),
+        **formset("working_hours", {}),
+        **formset("time_off", {}),
+    }
+    response = client.post(reverse("admin:p2p_reviewer_add"), data)
+    assert response.status_code == 200
+    assert "Choose an active staff account: reviewers work in the admin." in response.content.decode()
+    assert not Reviewer.objects.exists()
