@@ -203,18 +203,24 @@ def test_the_demo_has_a_reconsideration_an_appeal_a_draft_appeal_an_accepted_alt
     assert {"reconsideration_requested", "appeal_submitted", "alternative_accepted", "extension_requested"} <= kinds
 
 
-def test_the_demo_cases_are_built_once():
+def test_the_demo_cases_and_ecrm_tickets_are_built_once():
+    from ecrm.demo import DEMO_TICKETS
+    from ecrm.models import Ticket, TicketChange, TicketComment, TicketCopy
+
     def counts():
         rows = (Case, CaseStatusChange, CaseEvent, Determination, Hold, Reconsideration, Appeal, AuthorizationExtension)
-        return [model.objects.count() for model in rows]
+        ecrm_rows = (Ticket, TicketComment, TicketChange, TicketCopy)
+        return [model.objects.count() for model in (*rows, *ecrm_rows)]
 
     call_command("seed_demo", scale=60)
     first = counts()
     assert first[0] >= 17
+    assert Ticket.objects.filter(reporter__username="frontdesk").count() == len(DEMO_TICKETS)
     out = io.StringIO()
     call_command("seed_demo", scale=60, stdout=out)
     assert counts() == first
     assert "demo cases: 0 added" in out.getvalue()
+    assert "demo ECRM tickets: 0 added" in out.getvalue()
 
 
 def test_an_expired_demo_draft_is_started_anew_on_the_next_run():

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_USERS, demo_users_ensure
 from cases.demo import demo_cases_ensure
-from ecrm.demo import ecrm_demo_ensure
+from ecrm.demo import ecrm_demo_ensure, ecrm_demo_tickets_ensure
 from mfa.demo import mfa_demo_devices_ensure
 from practices.demo import practices_demo_ensure
 from reference.demo import members_generate, providers_generate, sites_generate
@@ -44,6 +44,8 @@ class Command(BaseCommand):
                 ("demo cases", demo_cases_ensure),
             ]
         steps.append(("ECRM catalog", ecrm_demo_ensure))
+        if not settings.PRODUCTION:
+            steps.append(("demo ECRM tickets", ecrm_demo_tickets_ensure))
         for label, step in steps:
             step_started = time.monotonic()
             added = step()
