@@ -283,6 +283,7 @@ def test_the_schedule_lists_first_priority_then_other_reviewers_with_their_times
     assert response.status_code == 200
     assert "The list of physicians returned are all trained and prepared to have a Peer to Peer discussion" in page
     assert "(Upcoming week)" in page and "Prev Week" in page and "Next Week" in page
+    assert "on your preferred days (Mon, Tues, Wed, Thurs) and times (7:00 am to 7:00 pm)" in page
     monday = world.next_monday
     sunday = monday + datetime.timedelta(days=6)
     assert f"{monday.month}/{monday.day}/{monday.year} - {sunday.month}/{sunday.day}/{sunday.year}" in page

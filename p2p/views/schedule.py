@@ -26,7 +26,7 @@ from cases.permissions import cases_visible_to
 from cases.views.common import request_grants
 from p2p import booking, eligibility, slots
 from p2p.draft import Draft, draft_clear, draft_get, draft_save
-from p2p.forms_schedule import DAY_LABELS, CancelForm, ContactForm, QuestionsForm, SlotPickForm, hour_label
+from p2p.forms_schedule import DAY_LABELS, NOON, CancelForm, ContactForm, QuestionsForm, SlotPickForm, hour_label
 from p2p.models import US_TIME_ZONES, P2PRequest, P2PRequestCase, Reservation, Reviewer
 from p2p.timefmt import appointment as when
 from p2p.timefmt import clock
@@ -254,6 +254,16 @@ def _refusal(message: str) -> forms.Form:
     return form
 
 
+def _preferred_days(days) -> str:
+    return "Mon to Fri" if list(days) == list(slots.WEEKDAYS) else ", ".join(DAY_LABELS[day] for day in days)
+
+
+def _preferred_hours(hours) -> str:
+    if list(hours) == list(slots.HOURS):
+        return "7:00 am to 7:00 pm"
+    return ", ".join(f"{hour_label(hour)} ({'morning' if hour < NOON else 'afternoon'})" for hour in hours)
+
+
 def _schedule_page(request, draft: Draft, cases: list[DraftCase], *, refusal=None, status: int = 200):
     zone_name = _user_zone(request)
     current = this_monday(zone_name)
@@ -277,8 +287,8 @@ def _schedule_page(request, draft: Draft, cases: list[DraftCase], *, refusal=Non
         "prev_week": (monday - datetime.timedelta(weeks=1)).isoformat() if monday > current else "",
         "next_week": (monday + datetime.timedelta(weeks=1)).isoformat() if monday < last else "",
         "tables": _schedule_tables(weeks, monday=monday, more=_more_of(request.GET.get("more"))),
-        "preferred_days": ", ".join(DAY_LABELS[day] for day in draft.preferred_days),
-        "preferred_hours": ", ".join(hour_label(hour) for hour in draft.preferred_hours),
+        "preferred_days": _preferred_days(draft.preferred_days),
+        "preferred_hours": _preferred_hours(draft.preferred_hours),
     }
     return _render(request, "p2p/schedule.html", context, status=status)
 
