@@ -52,6 +52,14 @@ DEMO_USERS = (
     ),
     DemoUser("intake", "Marcus", "Bell", "Intake agent", "mbell@review.example", is_staff=True, group="Intake agents"),
     DemoUser(
+        "mdreviewer",
+        "Samuel",
+        "Reyes",
+        "Physician reviewer taking P2P calls",
+        "sreyes@review.example",
+        is_staff=True,
+    ),
+    DemoUser(
         "ecrmagent", "Grace", "Okafor", "ECRM agent", "gokafor@review.example", is_staff=True, group="ECRM agents"
     ),
     DemoUser(

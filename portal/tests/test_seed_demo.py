@@ -251,3 +251,26 @@ def test_the_demo_provider_opens_every_demo_case_and_the_reviewer_the_queue(sign
         assert reviewer.get(reverse("admin:cases_case_change", args=[case.pk])).status_code == 200
     mine = reviewer.get(reverse("admin:cases_case_changelist"), {"assigned": "mine"}).content.decode()
     assert demo_cases().get(status=CaseStatus.ON_HOLD).case_number in mine
+
+
+def test_the_demo_p2p_reviewers_offer_times_for_the_demo_offices_denied_case_and_are_made_once():
+    import datetime
+
+    from p2p import eligibility, slots
+    from p2p.demo import DEMO_LOGIN, P2P_REVIEWER_GROUP
+    from p2p.models import Reviewer, ReviewerSkill, WorkingHours
+
+    call_command("seed_demo", scale=60)
+    counts = [model.objects.count() for model in (Reviewer, ReviewerSkill, WorkingHours)]
+    assert counts[0] == 3
+    reviewer_login = User.objects.get(username=DEMO_LOGIN)
+    assert reviewer_login.has_perm("p2p.work_p2p") and reviewer_login.groups.filter(name=P2P_REVIEWER_GROUP).exists()
+    denied = demo_cases().filter(status=CaseStatus.DENIED).first()
+    assert eligibility.p2p_availability(denied).result != eligibility.NOT_ELIGIBLE
+    next_monday = slots.week_start(timezone.localdate()) + datetime.timedelta(days=7)
+    weeks = slots.week_slots(program=denied.program, time_zone="America/New_York", monday=next_monday)
+    assert weeks and all(any(day.slots for day in week.days) for week in weeks)
+    out = io.StringIO()
+    call_command("seed_demo", scale=60, stdout=out)
+    assert [model.objects.count() for model in (Reviewer, ReviewerSkill, WorkingHours)] == counts
+    assert "P2P reviewers: 0 added" in out.getvalue()

@@ -7,6 +7,7 @@ from accounts.demo import DEMO_USERS, demo_users_ensure
 from cases.demo import demo_cases_ensure
 from ecrm.demo import ecrm_demo_ensure, ecrm_demo_tickets_ensure
 from mfa.demo import mfa_demo_devices_ensure
+from p2p.demo import p2p_demo_ensure
 from practices.demo import practices_demo_ensure
 from reference.demo import members_generate, providers_generate, sites_generate
 from reference.services import reference_data_load
@@ -42,6 +43,7 @@ class Command(BaseCommand):
                 ("demo MFA devices", mfa_demo_devices_ensure),
                 ("practices", practices_demo_ensure),
                 ("demo cases", demo_cases_ensure),
+                ("P2P reviewers", p2p_demo_ensure),
             ]
         steps.append(("ECRM catalog", ecrm_demo_ensure))
         if not settings.PRODUCTION:
