@@ -404,3 +404,22 @@ def test_only_a_scheduled_request_still_to_come_can_be_changed(case, reviewer):
     with pytest.raises(ValidationError):
         booking.reschedule(user=user, p2p_request=p2p_request, reservation=held)
     assert P2PRequest.objects.get(pk=p2p_request.pk).sequence == 1
+
+
+def test_both_half_past_ones_of_the_november_change_day_can_be_held(case):
+    # Sunday 1 November 2026, working 00:00-04:00 in New York: 1:30 am EDT (05:30 UTC) and, an hour later,
+    # 1:30 am EST (06:30 UTC) are two slots; 2:30 am EST too (07:30 UTC), 2:30 am EDT does not exist.
+    reviewer = ReviewerFactory()
+    ReviewerSkillFactory(reviewer=reviewer, program=case.program)
+    WorkingHoursFactory(reviewer=reviewer, weekday=6, starts=datetime.time(0), ends=datetime.time(4))
+    before = datetime.datetime(2026, 10, 30, 12, tzinfo=datetime.UTC)
+    utc = [datetime.datetime(2026, 11, 1, hour, 30, tzinfo=datetime.UTC) for hour in (5, 6, 7)]
+    held = [booking.hold_slot(user=UserFactory(), reviewer=reviewer, starts_at=at, now=before) for at in utc]
+    assert [slots.label(r.starts_at.astimezone(NEW_YORK)) for r in held] == [
+        "1:30 am EDT",
+        "1:30 am EST",
+        "2:30 am EST",
+    ]
+    assert all(r.ends_at - r.starts_at == 15 * MINUTES for r in held)
+    with pytest.raises(ValueError):  # 9:00 UTC is 4:00 am EST: the span has ended
+        booking.hold_slot(user=UserFactory(), reviewer=reviewer, starts_at=utc[0].replace(hour=9), now=before)
