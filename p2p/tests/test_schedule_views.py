@@ -23,7 +23,14 @@ from p2p.tests.factories import ReviewerFactory, ReviewerSkillFactory, WorkingHo
 from p2p.tests.notify_world import scheduled_request
 from p2p.timefmt import appointment as when
 from p2p.timefmt import clock
-from p2p.views.schedule import REQUESTS_PAGE_SIZE, SLOTS_SHOWN, WEEKS_AHEAD, chosen_week, this_monday
+from p2p.views.schedule import (
+    REQUESTS_PAGE_SIZE,
+    REVIEWERS_SHOWN,
+    SLOTS_SHOWN,
+    WEEKS_AHEAD,
+    chosen_week,
+    this_monday,
+)
 from practices.tests.factories import WorklistAccessFactory
 
 NEW_YORK = "America/New_York"
@@ -297,6 +304,35 @@ def test_the_schedule_lists_first_priority_then_other_reviewers_with_their_times
     friday = monday + datetime.timedelta(days=4)
     assert world.at(4, 9).isoformat() not in page
     assert f"more={world.first.pk}-{friday.isoformat()}" not in page
+
+
+def test_the_first_reviewers_are_listed_then_show_more_reviewers_adds_the_next(client_of, world):
+    extra = [
+        reviewer_for(world.case.program, priority=2, name=f"Dr. Zed {number:02d}, MD", starts=datetime.time(13))
+        for number in range(REVIEWERS_SHOWN)
+    ]
+    client = in_tool(client_of, world, questions_done=True)
+    week = world.next_monday.isoformat()
+    listed = client.get(reverse("p2p:schedule"), {"week": week}).content.decode()
+    assert listed.count('name="reviewer"') == REVIEWERS_SHOWN
+    # Dr. Rosa Diaz first (1st priority), then the others by name: Dr. Sam Okafor, Dr. Zed 00 to 07.
+    assert "Dr. Zed 07, MD" in listed and "Dr. Zed 08, MD" not in listed
+    assert f'href="?week={week}&amp;reviewers={2 * REVIEWERS_SHOWN}#reviewer-{extra[8].pk}"' in listed
+    assert "Show more reviewers" in listed and "(2 more with open times this week)" in listed
+
+    everyone = client.get(reverse("p2p:schedule"), {"week": week, "reviewers": 2 * REVIEWERS_SHOWN}).content.decode()
+    assert everyone.count('name="reviewer"') == REVIEWERS_SHOWN + 2 and "Show more reviewers" not in everyone
+    # Show more... on the last reviewer's day keeps them listed; a bad count is the first page.
+    day = f"{extra[-1].pk}-{world.next_monday}"
+    expanded = client.get(reverse("p2p:schedule"), {"week": week, "more": day}).content.decode()
+    assert "Dr. Zed 09, MD" in expanded
+    huge = client.get(reverse("p2p:schedule"), {"week": week, "reviewers": "99999999999999999999"})
+    assert huge.content.decode().count('name="reviewer"') == REVIEWERS_SHOWN + 2  # every reviewer, no more
+    for bad in ("abc", "-5", "1e3", ""):
+        page = client.get(reverse("p2p:schedule"), {"week": week, "reviewers": bad})
+        assert page.status_code == 200 and page.content.decode().count('name="reviewer"') == REVIEWERS_SHOWN
+    # A reviewer further down the list can still be picked.
+    assert pick(client, world, reviewer=extra[-1], starts_at=world.at(0, 13)).status_code == 302
 
 
 def test_show_more_lists_every_time_of_that_day_without_javascript(client_of, world):

@@ -33,6 +33,9 @@ from p2p.timefmt import clock
 from p2p.views import tool_view
 
 SLOTS_SHOWN = 4  # per day and reviewer before "Show more..." (the seed's table)
+# Reviewers listed at first, and added by each "Show more reviewers": with 200 trained reviewers, a page of all of
+# them is thousands of buttons (seen: 274 ms p95 in bench/p2p.py) and no office reads past the first few.
+REVIEWERS_SHOWN = 10
 WEEKS_AHEAD = 8  # the furthest week "Next Week" reaches
 REQUESTS_PAGE_SIZE = 20
 NOT_OPEN = "That time is not open any more."
@@ -205,11 +208,25 @@ def _week_label(monday: datetime.date, current: datetime.date) -> str:
     return label
 
 
-def _schedule_tables(weeks, *, monday: datetime.date, more) -> list[dict]:
+def reviewers_shown(value, *, available: int, more=None, weeks=()) -> int:
+    """How many reviewers the Schedule lists: ``?reviewers=`` (a number; anything else is REVIEWERS_SHOWN), at least
+    REVIEWERS_SHOWN, at most ``available``, and far enough to include the reviewer whose day ``more`` expands."""
+    try:
+        count = int(str(value or ""))
+    except ValueError:
+        count = REVIEWERS_SHOWN
+    if more:
+        position = next((index for index, week in enumerate(weeks) if week.reviewer.pk == more[0]), -1)
+        count = max(count, position + 1)
+    return max(0, min(max(count, REVIEWERS_SHOWN), available))
+
+
+def _schedule_tables(weeks, *, monday: datetime.date, more, shown_count: int) -> list[dict]:
     """Each reviewer's week as the seed's table: a column per day, the first SLOTS_SHOWN times in each, then
-    "Show more..." (a link that shows the rest of that day, no JavaScript needed)."""
+    "Show more..." (a link that shows the rest of that day, no JavaScript needed); the first ``shown_count``
+    reviewers only."""
     tables = []
-    for week in weeks:
+    for week in weeks[:shown_count]:
         reviewer = week.reviewer
         columns = []
         for slot_day in week.days:
@@ -219,7 +236,8 @@ def _schedule_tables(weeks, *, monday: datetime.date, more) -> list[dict]:
             more_url = ""
             if hidden:
                 shown_day = f"{reviewer.pk}-{slot_day.day.isoformat()}"
-                more_url = f"?{urlencode({'week': monday.isoformat(), 'more': shown_day})}#reviewer-{reviewer.pk}"
+                query = {"week": monday.isoformat(), "more": shown_day, "reviewers": shown_count}
+                more_url = f"?{urlencode(query)}#reviewer-{reviewer.pk}"
             columns.append(
                 {
                     "day": slot_day.day,
@@ -277,6 +295,12 @@ def _schedule_page(request, draft: Draft, cases: list[DraftCase], *, refusal=Non
         preferred_hours=draft.preferred_hours,
     )
     last = current + datetime.timedelta(weeks=WEEKS_AHEAD)
+    more = _more_of(request.GET.get("more"))
+    shown_count = reviewers_shown(request.GET.get("reviewers"), available=len(weeks), more=more, weeks=weeks)
+    more_reviewers_url = ""
+    if shown_count < len(weeks):
+        query = {"week": monday.isoformat(), "reviewers": shown_count + REVIEWERS_SHOWN}
+        more_reviewers_url = f"?{urlencode(query)}#reviewer-{weeks[shown_count].reviewer.pk}"
     context = {
         "step": "schedule",
         "cases": cases,
@@ -286,7 +310,9 @@ def _schedule_page(request, draft: Draft, cases: list[DraftCase], *, refusal=Non
         "week_label": _week_label(monday, current),
         "prev_week": (monday - datetime.timedelta(weeks=1)).isoformat() if monday > current else "",
         "next_week": (monday + datetime.timedelta(weeks=1)).isoformat() if monday < last else "",
-        "tables": _schedule_tables(weeks, monday=monday, more=_more_of(request.GET.get("more"))),
+        "tables": _schedule_tables(weeks, monday=monday, more=more, shown_count=shown_count),
+        "more_reviewers_url": more_reviewers_url,
+        "reviewers_hidden": len(weeks) - shown_count,
         "preferred_days": _preferred_days(draft.preferred_days),
         "preferred_hours": _preferred_hours(draft.preferred_hours),
     }
