@@ -1,5 +1,5 @@
 """The P2P scheduling tool's pages. Case Info (start, time zone, New P2P Request) here; Questions, Schedule, Contact
-Details, Confirmation and My P2P Requests in ``p2p.urls_schedule`` (two helpers built them side by side)."""
+Details, Confirmation and My P2P Requests in ``p2p.urls_schedule``."""
 
 from django.urls import path
 
