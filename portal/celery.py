@@ -13,3 +13,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 app = Celery("portal", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# p2p/tasks.py is the booking's; the P2P emails' tasks are in p2p/notify_tasks.py.
+app.autodiscover_tasks(related_name="notify_tasks")

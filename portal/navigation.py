@@ -39,6 +39,7 @@ CARECORE_LINKS = (
     NavLink("Eligibility Lookup", "reference:eligibility_lookup"),
     NavLink("Clinical Certification", "cases:request_authorization"),
     NavLink("Certification Requests In Progress", "cases:in_progress"),
+    NavLink("My P2P Requests", "p2p:my_requests"),  # the P2P scheduling tool's booked calls (seed 002)
     NavLink("Resources", "resources:index"),
     NavLink("Manage Your Account", "practices:manage_account"),
     NavLink("Help / Contact Us", "resources:contacts"),

@@ -389,11 +389,28 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
         "options": {"expires": 60 * 60.0},
     },
-    # Hourly: Resolved tickets unanswered for ECRM_AUTO_CLOSE_DAYS days close (ecrm.services.tickets_auto_close).
+    # Hourly: Resolved tickets unanswered for ECRM_AUTO_CLOSE_DAYS days close (ecrm.tickets.tickets_auto_close).
     "ecrm-auto-close-resolved": {
         "task": "ecrm.tasks.auto_close_resolved",
         "schedule": 60 * 60.0,
         "options": {"expires": 60 * 60.0},
+    },
+    # P2P emails (p2p/notify_tasks.py): the notices whose task was lost, and the reminders before the calls.
+    "p2p-notice-sweep": {
+        "task": "p2p.notify_tasks.notice_sweep",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 5 * 60.0},
+    },
+    "p2p-reminders": {
+        "task": "p2p.notify_tasks.reminders_send",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 15 * 60.0},
+    },
+    # Every minute: P2P slots held for 10 minutes and never booked are released (p2p.booking.release_lapsed_holds).
+    "p2p-release-lapsed-holds": {
+        "task": "p2p.tasks.release_lapsed_holds",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
 }
 # COR-5: letters whose deliveries are still pending this long after they were written are sent again by the
@@ -401,6 +418,14 @@ CELERY_BEAT_SCHEDULE = {
 CORRESPONDENCE_SWEEP_AFTER = datetime.timedelta(minutes=env.int("CORRESPONDENCE_SWEEP_AFTER_MINUTES", default=10))
 # The queue the letter tasks go to; empty: Celery's default queue, which every worker consumes.
 CORRESPONDENCE_QUEUE = env.str("CORRESPONDENCE_QUEUE", default="")
+# P2P-6: the reminder of a scheduled P2P call goes out this many hours before it starts (beat job "p2p-reminders").
+P2P_REMINDER_HOURS = env.int("P2P_REMINDER_HOURS", default=24)
+# P2P-1: a Reconsideration P2P is offered this many calendar days after a denial (p2p.eligibility); later, the
+# call is consultative only.
+P2P_RECONSIDERATION_DAYS = env.int("P2P_RECONSIDERATION_DAYS", default=14)
+# P2P-3: New P2P Request's case lookups per user in a window of minutes (p2p.lookup), against guessing.
+P2P_LOOKUP_LIMIT = env.int("P2P_LOOKUP_LIMIT", default=20)
+P2P_LOOKUP_WINDOW_MINUTES = env.int("P2P_LOOKUP_WINDOW_MINUTES", default=10)
 # The local hour from which the day's (and on Mondays the week's) digest of new correspondence is sent.
 CORRESPONDENCE_DIGEST_HOUR = env.int("CORRESPONDENCE_DIGEST_HOUR", default=7)
 # The portal's address as users reach it, for the links in emails sent by tasks (which have no request).

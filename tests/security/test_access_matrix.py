@@ -205,7 +205,8 @@ PROVIDER_PAGES = {
     ("correspondence:practice_preferences", "owner's practice"): Page(GET_POST, {OWNER: OK}),
     ("correspondence:practice_preferences", "other practice"): Page(GET_POST, {UNRELATED: OK}),
     # ECRM: its catalog to every signed-in user (a portal account uses ECRM as it is); a ticket and its
-    # attachments to its reporter only (ECRM-8); an unknown category or form is missing for everyone.
+    # attachments to its reporter and the colleague of their organization they copied on it (ECRM-8; the member,
+    # of the same organization but not copied, gets 404); an unknown category or form is missing for everyone.
     # Its verification link lives under /ecrm/, which asks a signed-in user for MFA first (as the email change's).
     ("ecrm:verify_email", "bad token"): Page(GET, gate=PUBLIC, default=INVALID, password_only=MFA),
     ("ecrm:category", "a category"): Page(GET, dict.fromkeys(SIGNED_IN_ROLES, OK)),
@@ -216,25 +217,51 @@ PROVIDER_PAGES = {
     ),
     ("ecrm:request_form", "no such request form"): Page(GET_POST),
     ("ecrm:favorite_toggle", "a request form"): Page(POST, dict.fromkeys(SIGNED_IN_ROLES, OK)),
-    ("ecrm:ticket_detail", "owner's ticket"): Page(GET, {OWNER: OK}),
+    ("ecrm:ticket_detail", "owner's ticket"): Page(GET, {OWNER: OK, COLLEAGUE: OK}),
     ("ecrm:ticket_detail", "no such ticket"): Page(GET),
     # My Cases: every signed-in user has one, listing their own tickets; the search is a POST that redirects.
     ("ecrm:my_cases", "a search"): Page(GET_POST, dict.fromkeys(SIGNED_IN_ROLES, OK)),
-    # A ticket's Activity and its edit (the world's ticket is New): its reporter only. A post without a message,
+    # A ticket's Activity (the world's ticket is New): its reporter and the copied colleague, who may post too; its
+    # edit: the reporter only, the copied colleague sees the ticket but may not (403). A post without a message,
     # or an edit without the required answers, is answered 400 with the form's errors.
-    ("ecrm:ticket_activity", "owner's ticket"): Page(GET_POST, {OWNER: OK}, post={OWNER: INVALID}),
+    ("ecrm:ticket_activity", "owner's ticket"): Page(
+        GET_POST, {OWNER: OK, COLLEAGUE: OK}, post={OWNER: INVALID, COLLEAGUE: INVALID}
+    ),
     ("ecrm:ticket_activity", "no such ticket"): Page(GET_POST),
-    ("ecrm:ticket_edit", "owner's ticket"): Page(GET_POST, {OWNER: OK}, post={OWNER: INVALID}),
+    ("ecrm:ticket_edit", "owner's ticket"): Page(
+        GET_POST, {OWNER: OK, COLLEAGUE: FORBIDDEN}, post={OWNER: INVALID, COLLEAGUE: FORBIDDEN}
+    ),
     ("ecrm:ticket_edit", "no such ticket"): Page(GET_POST),
     # The reporter's answer to a resolution (POST only): the world's ticket is New, so Accept is refused with a
-    # message on the Activity (a redirect) and an empty Reject gets the message beside the reason (400).
-    ("ecrm:ticket_accept", "owner's ticket"): Page(POST, {OWNER: OK}),
+    # message on the Activity (a redirect) and an empty Reject gets the message beside the reason (400). The
+    # copied colleague may not answer (403).
+    ("ecrm:ticket_accept", "owner's ticket"): Page(POST, {OWNER: OK, COLLEAGUE: FORBIDDEN}),
     ("ecrm:ticket_accept", "no such ticket"): Page(POST),
-    ("ecrm:ticket_reject", "owner's ticket"): Page(POST, {OWNER: INVALID}),
+    ("ecrm:ticket_reject", "owner's ticket"): Page(POST, {OWNER: INVALID, COLLEAGUE: FORBIDDEN}),
     ("ecrm:ticket_reject", "no such ticket"): Page(POST),
-    # Attachments: the reporter, and agents with ecrm.view_ticket (the superuser; the case reviewer has no ECRM rights).
-    ("ecrm:attachment", "owner's ticket's attachment"): Page(GET, {OWNER: OK, SUPERUSER: OK}),
+    # Attachments: the reporter, the copied colleague, and agents with ecrm.view_ticket (the superuser; the case
+    # reviewer has no ECRM rights).
+    ("ecrm:attachment", "owner's ticket's attachment"): Page(GET, {OWNER: OK, COLLEAGUE: OK, SUPERUSER: OK}),
     ("ecrm:attachment", "owner's ticket, no such attachment"): Page(GET),
+    # P2P: "Request Peer to Peer Consultation" starts the tool with a case that offers a P2P (held before its due
+    # date, denied), for the practice's case submitters and appeals staff; whoever views the case but may not
+    # request one (the delegate), or a case that offers none, is refused with the reason.
+    ("p2p:start", "denied case"): Page(GET, {**EDITORS, DELEGATE: FORBIDDEN}),
+    ("p2p:start", "held case"): Page(GET, {**EDITORS, DELEGATE: FORBIDDEN}),
+    ("p2p:start", "pending case"): Page(GET, {OWNER: FORBIDDEN, COLLEAGUE: FORBIDDEN, DELEGATE: FORBIDDEN}),
+    ("p2p:start", "draft"): Page(GET, {OWNER: FORBIDDEN, COLLEAGUE: FORBIDDEN}),
+    # A P2P request is seen by its requester and whoever views one of its cases (the colleague, the delegate); it is
+    # changed by its requester and whoever may request a P2P for its cases (the colleague): the delegate is refused.
+    ("p2p:confirmation", "owner's P2P request"): Page(GET, VIEWERS),
+    ("p2p:confirmation", "no such P2P request"): Page(GET),
+    ("p2p:request_detail", "owner's P2P request"): Page(GET, VIEWERS),
+    ("p2p:request_detail", "no such P2P request"): Page(GET),
+    ("p2p:reschedule", "owner's P2P request"): Page(POST, {**EDITORS, DELEGATE: FORBIDDEN}),
+    ("p2p:reschedule", "no such P2P request"): Page(POST),
+    ("p2p:cancel", "owner's P2P request"): Page(
+        GET_POST, {**EDITORS, DELEGATE: FORBIDDEN}, post={OWNER: INVALID, COLLEAGUE: INVALID, DELEGATE: FORBIDDEN}
+    ),
+    ("p2p:cancel", "no such P2P request"): Page(GET_POST),
 }
 
 
@@ -273,6 +300,8 @@ OBJECTS = {
     "a request form": lambda w: {"slug": w.ticket.request_form.slug},
     "no such request form": lambda w: {"slug": "no-such-form"},
     "owner's ticket": lambda w: {"number": w.ticket.number},
+    "owner's P2P request": lambda w: {"pk": w.p2p_request.pk},
+    "no such P2P request": lambda w: {"pk": 999999},
     "no such ticket": lambda w: {"number": "EC99999999"},
     "owner's ticket's attachment": lambda w: {"number": w.ticket.number, "pk": w.ticket.attachments.get().pk},
     "owner's ticket, no such attachment": lambda w: {"number": w.ticket.number, "pk": 999999},
@@ -358,6 +387,11 @@ ADMIN_MODELS = {
     "ecrm.cannedreply": EDITABLE,
     # A ticket's fields are read-only here (agents' work goes through services); nobody deletes one.
     "ecrm.ticket": Admin(reviewer_views=False, superuser_changes=True, superuser_deletes=False),
+    # P2P reviewers are set up by staff; P2P requests are read here (by staff holding p2p.work_p2p, which the case
+    # reviewer does not) and completed through the outcome form; the emails' outbox is read-only (Retry: an action).
+    "p2p.reviewer": EDITABLE,
+    "p2p.p2prequest": READ_ONLY,
+    "p2p.p2pnotice": READ_ONLY,
 }
 ADMIN_OBJECT_VIEWS = ("change", "delete", "history", "redirect")
 
@@ -448,6 +482,12 @@ ADMIN_PAGES = {
         for action, empty_post in (("comment", INVALID), ("state", INVALID), ("priority", INVALID), ("assign", OK))
         for obj, answer in (("ecrm ticket", empty_post), ("no such ecrm ticket", MISSING))
     },
+    # A P2P request's outcome (p2p/admin.py): POST only, for staff holding p2p.work_p2p (the case reviewer does
+    # not: 403 before the lookup); an empty post is refused beside the field (400).
+    ("admin:p2p_p2prequest_outcome", "P2P request"): AdminPage({REVIEWER: FORBIDDEN, SUPERUSER: INVALID}, methods=POST),
+    ("admin:p2p_p2prequest_outcome", "no such P2P request"): AdminPage(
+        {REVIEWER: FORBIDDEN, SUPERUSER: MISSING}, methods=POST
+    ),
     # A letter's PDF: staff who may view letters (the case reviewer holds no correspondence rights).
     ("admin:correspondence_letter_pdf", "hold letter"): AdminPage({REVIEWER: FORBIDDEN, SUPERUSER: OK}),
     ("admin:correspondence_letter_pdf", "no such letter"): AdminPage({REVIEWER: FORBIDDEN, SUPERUSER: MISSING}),
@@ -477,6 +517,8 @@ ADMIN_OBJECTS = {
     "cases": lambda w: {"app_label": "cases"},
     "accounts": lambda w: {"app_label": "accounts"},
     "no such page": lambda w: {"url": "no-such-page/"},
+    "P2P request": lambda w: {"object_id": w.p2p_request.pk},
+    "no such P2P request": lambda w: {"object_id": 999999},
     "hold letter": lambda w: {"pk": w.hold_letter.pk},
     "ecrm ticket": lambda w: {"object_id": w.ticket.pk},
     "no such ecrm ticket": lambda w: {"object_id": 999999},

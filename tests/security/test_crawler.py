@@ -85,6 +85,13 @@ FILLERS = {
     ("cases:*", "request_id", "RequestIdConverter"): lambda w, r: [
         case.request_id for case in (w.draft, w.pending, w.approved, w.other_draft, w.held, w.denied)
     ],
+    ("p2p:start", "request_id", "RequestIdConverter"): lambda w, r: [
+        case.request_id for case in (w.denied, w.held, w.pending, w.draft, w.other_draft)
+    ],
+    ("p2p:confirmation", "pk", "int"): lambda w, r: [w.p2p_request.pk],
+    ("p2p:request_detail", "pk", "int"): lambda w, r: [w.p2p_request.pk],
+    ("p2p:reschedule", "pk", "int"): lambda w, r: [w.p2p_request.pk],
+    ("p2p:cancel", "pk", "int"): lambda w, r: [w.p2p_request.pk],
     ("cases:appeal", "sequence", "int"): lambda w, r: [w.appeal_draft.sequence, 2],
     ("cases:alternative", "line_number", "int"): lambda w, r: [1, 99],
     ("cases:step", "slug", "slug"): lambda w, r: ["review", *(s.slug for s in wizard.STEPS if s.slug != "review")],
@@ -118,6 +125,8 @@ FILLERS = {
     ("admin:correspondence_letter_pdf", "pk", "int"): lambda w, r: [w.hold_letter.pk],
     # A ticket's actions in the admin (ecrm/admin.py).
     ("admin:ecrm_ticket_*", "object_id", "int"): lambda w, r: [w.ticket.pk],
+    # A P2P request's outcome in the admin (p2p/admin.py).
+    ("admin:p2p_p2prequest_*", "object_id", "int"): lambda w, r: [w.p2p_request.pk],
     ("correspondence:letter_pdf", "pk", "int"): lambda w, r: [w.hold_letter.pk],
     ("correspondence:message_action", "pk", "int"): lambda w, r: [w.hold_letter.pk],
     ("correspondence:practice_preferences", "practice_id", "int"): lambda w, r: [w.practice.pk, w.other_practice.pk],

@@ -35,11 +35,13 @@ from cases.tests.factories import attested_case, draft_case, home_health_answers
 from cases.tests.files import pdf_bytes
 from correspondence.letters import letter_render
 from correspondence.models import Letter
-from ecrm import services as ecrm_services
+from ecrm import tickets as ecrm_tickets
 from ecrm.models import CannedReply, RequestForm, Ticket
 from ecrm.tests.factories import EcrmProfileFactory
 from mfa.models import PasskeyDevice, RememberedDevice
 from mfa.tests.factories import AuthenticatorAppDeviceFactory, EmailPinDeviceFactory, SMSPinDeviceFactory
+from p2p import notifications
+from p2p.tests.notify_world import scheduled_request
 from portal.models import WorkerHeartbeat
 from practices.models import PracticeMembership, WorklistAccess
 from practices.tests.factories import AccountProviderFactory, PracticeFactory, PracticeMembershipFactory
@@ -99,6 +101,7 @@ class World:
     unverified_user: object  # registered, email not verified yet
     hold_letter: Letter  # the held case's, rendered
     ticket: Ticket  # the owner's ECRM ticket, with one attachment
+    p2p_request: object = None  # the owner's P2P call about the appealed case, Scheduled two days ahead
     admin_objects: dict = field(default_factory=dict)  # "app.model" -> pk of a row its admin shows
     clients: dict = field(default_factory=dict)  # role -> Client
 
@@ -129,6 +132,10 @@ def world_build() -> World:
         SUPERUSER: UserFactory(username="sec.superuser", is_staff=True, is_superuser=True),
     }
     users[PASSWORD_ONLY] = users[OWNER]
+    # Every role has confirmed a default time zone, so the P2P tool's pages answer rather than ask for one first.
+    for user in {user.pk: user for user in users.values()}.values():
+        user.time_zone = "America/New_York"
+        user.save(update_fields=["time_zone"])
     # The owner manages their practice (so the practice pages have a manager to compare with).
     PracticeMembershipFactory(user=users[OWNER], practice=practice, manager=True)
     colleague_membership = PracticeMembershipFactory(user=users[COLLEAGUE], practice=practice, case_submission=True)
@@ -208,7 +215,9 @@ def world_build() -> World:
         other_remembered_device=_remembered_device(users[UNRELATED]),
         unverified_user=UserFactory(username="sec.unverified", password=None),
         hold_letter=letter_render(letter=Letter.objects.get(case=held)),
-        ticket=_ecrm_ticket(owner),
+        ticket=_ecrm_ticket(owner, copied=users[COLLEAGUE], uncopied=users[MEMBER]),
+        # Not about the denied or held case: those must still offer a P2P for p2p:start's rows.
+        p2p_request=_p2p_booked(appealed, owner),
     )
     world.clients = {role: _client(role, user) for role, user in users.items()}
     world.clients[ANONYMOUS] = Client()
@@ -253,6 +262,13 @@ def _denied(owner, practice, reviewer, guideline) -> Case:
     return decisions.case_decide(case=case, round=DeterminationRound.INITIAL, by=reviewer)
 
 
+def _p2p_booked(case: Case, owner):
+    """The owner's Scheduled P2P call about ``case`` two days ahead, with its booking email in the outbox."""
+    p2p_request = scheduled_request(cases=[case], user=owner)
+    notifications.booked(p2p_request)
+    return p2p_request
+
+
 def _upload(case: Case, name: str):
     uploaded = SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
     document = services.clinical_document_add(case=case, uploaded_file=uploaded, user=case.created_by)
@@ -260,11 +276,15 @@ def _upload(case: Case, name: str):
     return document
 
 
-def _ecrm_ticket(reporter) -> Ticket:
-    """A Provider Services request for every carrier, with one attachment (the catalog is the demo's fixture)."""
+def _ecrm_ticket(reporter, *, copied, uncopied) -> Ticket:
+    """A Provider Services request for every carrier, with one attachment (the catalog is the demo's fixture). The
+    reporter, the colleague and the member are ECRM users of one organization; the colleague is copied on it
+    (ECRM-8), the member is not."""
     call_command("loaddata", "ecrm_catalog", verbosity=0)
+    for user in (reporter, copied, uncopied):
+        EcrmProfileFactory(user=user, organization_name="Security Therapy Group", tax_id="061234567")
     form = RequestForm.objects.get(slug="provider-services")
-    return ecrm_services.ticket_submit(
+    return ecrm_tickets.ticket_submit(
         request=None,
         user=reporter,
         request_form=form,
@@ -273,6 +293,7 @@ def _ecrm_ticket(reporter) -> Ticket:
             "carrier_scope": "all",
             "health_plans": [],
             "request_type": form.request_types.first(),
+            "copied_colleagues": [copied],
         },
         files=[SimpleUploadedFile("new-fax.txt", b"Fax: 860-555-0199")],
     )
