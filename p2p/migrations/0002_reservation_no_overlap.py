@@ -6,11 +6,14 @@ insert or update that would overlap an active reservation of the same reviewer; 
 time, so the trigger's check and the write cannot interleave with another's. Both raise IntegrityError.
 """
 
-from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations
 
 CONSTRAINT = "p2p_reservation_no_overlap"
 
+# btree_gist gives the plain ``=`` on reviewer_id a GiST operator class. Created here rather than with Django's
+# BtreeGistExtension, whose reverse reads pg_extension on any database (SQLite has none) and would drop an
+# extension other things may use.
+_PG_EXTENSION = "CREATE EXTENSION IF NOT EXISTS btree_gist"
 _PG_ADD = f"""
 ALTER TABLE p2p_reservation ADD CONSTRAINT {CONSTRAINT}
 EXCLUDE USING gist (reviewer_id WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&)
@@ -49,9 +52,8 @@ class Migration(migrations.Migration):
     dependencies = [("p2p", "0001_initial")]
 
     operations = [
-        BtreeGistExtension(),  # a no-op on SQLite
         migrations.RunPython(
-            _run({"postgresql": [_PG_ADD], "sqlite": _SQLITE_ADD}),
+            _run({"postgresql": [_PG_EXTENSION, _PG_ADD], "sqlite": _SQLITE_ADD}),
             _run({"postgresql": [_PG_DROP], "sqlite": _SQLITE_DROP}),
         ),
     ]
