@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -73,13 +73,33 @@ def _changeable(p2p_request, now) -> None:
 # --- Holds --------------------------------------------------------------------------------------------
 
 
+# PostgreSQL checks an exclusion constraint against rows other transactions have not committed yet by waiting
+# for them; two such waits on each other are a deadlock, and PostgreSQL aborts one of the two statements (seen
+# with 8 users holding one slot at once). The aborted one is tried again: by then the other has committed (the
+# time is taken) or rolled back (it is free).
+_DEADLOCK = "40P01"
+_DEADLOCK_ATTEMPTS = 3
+
+
+def _save_or_taken(save) -> None:
+    """Run ``save`` in a savepoint; the no-overlap rule's refusal is SlotTaken, a deadlock is tried again."""
+    for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                save()
+            return
+        except IntegrityError as error:
+            raise SlotTaken(TAKEN) from error
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != _DEADLOCK:
+                raise
+            if attempt == _DEADLOCK_ATTEMPTS:
+                raise SlotTaken(TAKEN) from error
+
+
 def _insert(reservation: Reservation) -> None:
     """Save ``reservation`` in a savepoint; the no-overlap rule's refusal is SlotTaken."""
-    try:
-        with transaction.atomic():
-            reservation.save()
-    except IntegrityError as error:
-        raise SlotTaken(TAKEN) from error
+    _save_or_taken(reservation.save)
 
 
 def _release_lapsed(reviewer_id, starts_at, ends_at, now) -> int:
@@ -130,11 +150,7 @@ def _claim_hold(*, user, reservation, now) -> Reservation:
     _release_lapsed(locked.reviewer_id, locked.starts_at, locked.ends_at, now)
     locked.state = Reservation.State.HELD
     locked.held_until = now + datetime.timedelta(minutes=HOLD_MINUTES)
-    try:
-        with transaction.atomic():
-            locked.save(update_fields=["state", "held_until"])
-    except IntegrityError as error:
-        raise SlotTaken(TAKEN) from error
+    _save_or_taken(lambda: locked.save(update_fields=["state", "held_until"]))
     return locked
 
 
@@ -142,11 +158,7 @@ def _book_reservation(reservation: Reservation, p2p_request: P2PRequest) -> None
     reservation.state = Reservation.State.BOOKED
     reservation.request = p2p_request
     reservation.held_until = None
-    try:
-        with transaction.atomic():
-            reservation.save(update_fields=["state", "request", "held_until"])
-    except IntegrityError as error:
-        raise SlotTaken(TAKEN) from error
+    _save_or_taken(lambda: reservation.save(update_fields=["state", "request", "held_until"]))
 
 
 def _require_trained(reviewer_id, case) -> None:
