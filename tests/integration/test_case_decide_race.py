@@ -1,17 +1,15 @@
 """REV-2: two reviewers deciding one case at the same moment make one decision, on SQLite and PostgreSQL alike."""
 
-import threading
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from cases import decisions
 from cases.models import Case, CaseEvent, CaseStatus, Determination
 from cases.tests.factories import submitted_case
 from reference.services import catalog_load
+from tests.integration.threads import at_once
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -20,28 +18,6 @@ def reviewer():
     user = UserFactory(is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="review_case"))
     return user
-
-
-def at_once(*calls):
-    """Run each call in its own thread (its own connection), released together; their results and errors."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def test_two_reviewers_deciding_at_once_make_one_transition():

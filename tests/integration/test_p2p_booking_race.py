@@ -4,7 +4,6 @@ on its own connection, released together (the exclusion constraint decides); on 
 so the same calls one after the other prove the triggers refuse the second."""
 
 import datetime
-import threading
 import zoneinfo
 
 import pytest
@@ -20,32 +19,11 @@ from p2p.booking import SlotTaken
 from p2p.models import P2PRequest, Reservation, Reviewer, ReviewerSkill
 from p2p.tests.factories import ReviewerFactory, WorkingHoursFactory
 from reference.services import catalog_load
+from tests.integration.threads import at_once
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 THREADS = 8
-
-
-def at_once(*calls):
-    """Run each call in its own thread (its own connection), released together; their results and errors."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def next_week_at(hour, minute=0):
