@@ -92,6 +92,9 @@ def test_a_provider_books_reschedules_and_cancels_a_p2p_for_two_denied_cases(pag
     page.get_by_role("button", name="Lookup Cases >").click()
     expect(page.get_by_role("heading", name=f"Case Ref #: {second.case_number}")).to_be_visible()
     audit.check()
+    page.set_viewport_size(PHONE)  # the cases' key/value tables fit a phone
+    assert _fits(page)
+    page.set_viewport_size(DESKTOP)
     page.get_by_role("button", name="Continue", exact=True).click()
 
     # Questions: every day and hour selected; Friday deselected.
