@@ -1,11 +1,9 @@
-"""The P2P scheduling tool's pages. Case Info (start, time zone, New P2P Request) here; Questions, Schedule, Contact
-Details, Confirmation and My P2P Requests in ``p2p.urls_schedule``."""
+"""The P2P scheduling tool's pages, a view module a step (``p2p.views``)."""
 
 from django.urls import path
 
 import cases.urls  # noqa: F401  (registers the request_id path converter)
-from p2p.urls_schedule import urlpatterns as schedule_urlpatterns
-from p2p.views import case_info
+from p2p.views import case_info, contact, questions, requests, schedule
 
 app_name = "p2p"
 
@@ -13,5 +11,12 @@ urlpatterns = [
     path("start/<request_id:request_id>/", case_info.start, name="start"),
     path("time-zone/", case_info.time_zone, name="time_zone"),
     path("new/", case_info.cases, name="cases"),
-    *schedule_urlpatterns,
+    path("questions/", questions.questions, name="questions"),
+    path("schedule/", schedule.schedule, name="schedule"),
+    path("contact/", contact.contact, name="contact"),
+    path("requests/", requests.my_requests, name="my_requests"),
+    path("requests/<int:pk>/", requests.request_detail, name="request_detail"),
+    path("requests/<int:pk>/confirmation/", requests.confirmation, name="confirmation"),
+    path("requests/<int:pk>/reschedule/", requests.reschedule_start, name="reschedule"),
+    path("requests/<int:pk>/cancel/", requests.cancel, name="cancel"),
 ]

@@ -23,8 +23,8 @@ from p2p.tests.factories import ReviewerFactory, ReviewerSkillFactory, WorkingHo
 from p2p.tests.notify_world import scheduled_request
 from p2p.timefmt import appointment as when
 from p2p.timefmt import clock
+from p2p.views.requests import REQUESTS_PAGE_SIZE
 from p2p.views.schedule import (
-    REQUESTS_PAGE_SIZE,
     REVIEWERS_SHOWN,
     SLOTS_SHOWN,
     WEEKS_AHEAD,

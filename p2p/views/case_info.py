@@ -8,7 +8,7 @@ The draft (``p2p.draft``) keeps only case ids; each page re-reads its cases thro
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,15 +19,7 @@ from p2p import eligibility, lookup
 from p2p.draft import Draft, draft_get, draft_save
 from p2p.forms import CaseRowsForm, TimeZoneForm
 from p2p.time_zones import user_time_zone_set
-from p2p.views import tool_view
-
-
-def questions_url() -> str:
-    """The next step's address (``p2p:questions``, built by the Questions step's module)."""
-    try:
-        return reverse("p2p:questions")
-    except NoReverseMatch:
-        return "/p2p/questions/"
+from p2p.views.common import tool_view
 
 
 @login_required
@@ -133,7 +125,7 @@ def _continue(request, draft: Draft):
     if problem is None:
         draft.case_ids = [check.case.pk for check in checks]
         draft_save(request, draft)
-        return redirect(questions_url())
+        return redirect("p2p:questions")
     form = CaseRowsForm({"rows": "0" if draft.case_ids else "1"})
     form.is_valid()
     form.add_error(None, problem)
