@@ -1,6 +1,15 @@
-"""Behaviour shared by the admin's ModelAdmins and inlines: read-only records, and audited reads of PHI."""
+"""Behaviour shared by the admin's ModelAdmins and inlines: read-only records, audited reads of PHI, and lists
+whose rows cost no template or URL resolution each."""
 
+from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import quote
+from django.contrib.admin.views.main import ChangeList
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 
@@ -18,6 +27,48 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class QuickRowsChangeList(ChangeList):
+    """Each row's link to its record built from one reversed URL, with the list's filters appended once per page.
+
+    Django reverses every row's change URL, then ``add_preserved_filters`` parses it and, when the list is filtered,
+    resolves it again to merge the filters in: two URL-resolver walks per row. Here the filters are already in the
+    URL and ``preserved_filters`` is left empty, so that ``add_preserved_filters`` only re-encodes the query string
+    (the same URL as Django's)."""
+
+    PK_SLOT = "__pk__"
+
+    def __init__(self, request, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.row_filters, self.preserved_filters = self.preserved_filters, ""
+        self.change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(self.PK_SLOT,),
+            current_app=self.model_admin.admin_site.name,
+        )
+
+    def url_for_result(self, result):
+        url = self.change_url.replace(self.PK_SLOT, str(quote(getattr(result, self.pk_attname))), 1)
+        return f"{url}?{self.row_filters}" if self.row_filters else url
+
+
+class QuickRowsAdminMixin:
+    """A changelist's per-row work in plain Python, the same HTML as Django's: the action checkbox written out
+    rather than rendered through the form renderer's widget templates (two template renders per row), and the row
+    links of ``QuickRowsChangeList``. On the reviewers' queue (50 rows) these were half its Python time."""
+
+    def get_changelist(self, request, **kwargs):
+        return QuickRowsChangeList
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
 
 
 class PHIAuditAdminMixin:

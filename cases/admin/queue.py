@@ -17,7 +17,7 @@ from cases.admin import filters
 from cases.admin.actions import CaseActionsMixin
 from cases.models import Case
 from cases.permissions import cases_in_review_queue
-from portal.admin_mixins import PHIAuditAdminMixin, ReadOnlyAdminMixin
+from portal.admin_mixins import PHIAuditAdminMixin, QuickRowsAdminMixin, ReadOnlyAdminMixin
 from portal.pagination import CountedPaginator
 from reference.models import Member, Provider
 
@@ -29,7 +29,7 @@ UNFILTERING_PARAMETERS = {"p", "o"}
 
 
 @admin.register(Case)
-class CaseAdmin(CaseActionsMixin, PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class CaseAdmin(CaseActionsMixin, QuickRowsAdminMixin, PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/cases/case/change_list.html"
     list_display = (
         "case_number",

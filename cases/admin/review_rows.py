@@ -15,10 +15,10 @@ from django.utils.html import format_html
 from cases import queue, rules
 from cases.models import Appeal, AuthorizationExtension, Reconsideration
 from cases.permissions import cases_in_review_queue
-from portal.admin_mixins import PHIAuditAdminMixin, ReadOnlyAdminMixin
+from portal.admin_mixins import PHIAuditAdminMixin, QuickRowsAdminMixin, ReadOnlyAdminMixin
 
 
-class ReviewRowAdmin(PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReviewRowAdmin(QuickRowsAdminMixin, PHIAuditAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Shared by the three queues: the scope, the case link, and the queue's permission."""
 
     waiting_status = ""  # the status that waits for the reviewer

@@ -117,3 +117,26 @@ def test_lists_other_than_awaiting_are_newest_first(queue_world, reviewer_client
         assert listed == sorted(listed, key=lambda case: (case.decision_due_at, case.pk))
     else:
         assert listed == sorted(listed, key=lambda case: (case.submitted_at, case.pk), reverse=True)
+
+
+@pytest.mark.parametrize("params", [{}, {"status": "pending_review", "urgency": "standard"}])
+def test_each_row_has_the_checkbox_and_link_django_would_render(queue_world, reviewer_client, params):
+    """``QuickRowsAdminMixin`` writes each row's checkbox and link without a template or a URL resolve per row:
+    the same HTML as Django's widget and ``add_preserved_filters``, the list's filters carried to the case page."""
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+    from django.contrib.admin.views.main import ChangeList
+
+    response = reviewer_client.get(changelist_url(), params)
+    page = response.content.decode()
+    changelist = response.context["cl"]
+    case_admin = admin.site._registry[Case]
+    for case in changelist.result_list:
+        assert case_admin.action_checkbox(case) == admin.ModelAdmin.action_checkbox(case_admin, case)
+        assert case_admin.action_checkbox(case) in page
+        django_url = add_preserved_filters(
+            {"preserved_filters": changelist.row_filters, "opts": changelist.opts},
+            ChangeList.url_for_result(changelist, case),
+        )
+        assert changelist.url_for_result(case) == django_url
+        assert f'<a href="{django_url.replace("&", "&amp;")}">{case.case_number}</a>' in page
+    assert ("_changelist_filters" in changelist.row_filters) == bool(params)
