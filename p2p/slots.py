@@ -21,6 +21,7 @@ from django.db.models import BigIntegerField, Func, Q
 from django.utils import timezone
 
 from p2p.models import Reservation, ReviewerSkill, TimeOff, WorkingHours, zone
+from p2p.timefmt import local_clock
 
 WEEKDAYS = range(5)  # Mon-Fri, the days the Questions step offers
 HOURS = range(7, 19)  # 7:00 to 7:00 pm: the hour each one-hour span starts
@@ -58,12 +59,6 @@ class ReviewerWeek:
 def week_start(day: datetime.date) -> datetime.date:
     """The Monday of ``day``'s week."""
     return day - datetime.timedelta(days=day.weekday())
-
-
-def label(local: datetime.datetime) -> str:
-    """ "6:30 pm EDT": a local (aware) time as the seed's schedule shows it, with that day's zone abbreviation."""
-    hour = local.hour % 12 or 12
-    return f"{hour}:{local.minute:02d} {'am' if local.hour < 12 else 'pm'} {local.tzname()}"
 
 
 def local_instant(day: datetime.date, time: datetime.time, tz, *, end: bool = False) -> datetime.datetime:
@@ -271,7 +266,7 @@ def week_slots(
                     local = _utc(start).astimezone(office)
                     index = (local.date() - monday).days
                     wanted = local.weekday() in days and local.hour in hours_wanted and 0 <= index < 7
-                    placed[start] = (index, label(local)) if wanted else None
+                    placed[start] = (index, local_clock(local)) if wanted else None
                 where = placed[start]
                 if where is not None:
                     rows.append((start, start + step, where[0], Slot(_utc(start), _utc(start + step), where[1])))

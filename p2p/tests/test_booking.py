@@ -17,6 +17,7 @@ from p2p import booking, slots
 from p2p.booking import Contact, SlotTaken
 from p2p.models import P2PNotice, P2PRequest, Reservation
 from p2p.tests.factories import ReviewerFactory, ReviewerSkillFactory, TimeOffFactory, WorkingHoursFactory
+from p2p.timefmt import local_clock
 from practices.models import PracticeMembership
 from reference.tests.factories import ProgramFactory
 
@@ -415,7 +416,7 @@ def test_both_half_past_ones_of_the_november_change_day_can_be_held(case):
     before = datetime.datetime(2026, 10, 30, 12, tzinfo=datetime.UTC)
     utc = [datetime.datetime(2026, 11, 1, hour, 30, tzinfo=datetime.UTC) for hour in (5, 6, 7)]
     held = [booking.hold_slot(user=UserFactory(), reviewer=reviewer, starts_at=at, now=before) for at in utc]
-    assert [slots.label(r.starts_at.astimezone(NEW_YORK)) for r in held] == [
+    assert [local_clock(r.starts_at.astimezone(NEW_YORK)) for r in held] == [
         "1:30 am EDT",
         "1:30 am EST",
         "2:30 am EST",
