@@ -48,6 +48,15 @@ def _line_form(page, number):
     )
 
 
+def _fits_a_phone(page) -> bool:
+    """At 390 px the queue's counts and the case's tables scroll in their own boxes: the page is no wider."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(size)
+    return fits
+
+
 def test_a_reviewer_holds_then_partially_approves_a_case_the_provider_then_sees(page, live_url, audit, sign_in):
     case, guideline, reviewer = _world()
     lines = list(case.service_lines.order_by("line_number"))
@@ -57,9 +66,11 @@ def test_a_reviewer_holds_then_partially_approves_a_case_the_provider_then_sees(
     page.goto(live_url + reverse("admin:cases_case_changelist"))
     expect(page.get_by_role("heading", name="Awaiting a decision")).to_be_visible()
     audit.check()
+    assert _fits_a_phone(page)
     page.get_by_role("link", name=case.case_number).click()
     expect(page.get_by_role("heading", name=f"Case {case.case_number}")).to_be_visible()
     audit.check()
+    assert _fits_a_phone(page)
 
     # Claim it, then put it on hold for progress notes.
     page.get_by_role("button", name="Claim this case").click()
