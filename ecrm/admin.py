@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_record
 from cases.admin.forms import add_service_errors
-from ecrm import selectors, tickets
+from ecrm import emails, selectors, tickets
 from ecrm.admin_forms import AgentCommentForm, AssignForm, PriorityForm, StateForm
 from ecrm.models import (
     CannedReply,
@@ -114,6 +114,16 @@ class AssignedToMeFilter(admin.SimpleListFilter):
         if self.value() == "nobody":
             return queryset.filter(assigned_to__isnull=True)
         return queryset
+
+
+def comment_posted_message(ticket: Ticket, emailed_to) -> tuple[str, int]:
+    """What the agent is told after posting an additional comment, from who ``comment_email_send`` emailed
+    (None: not sent yet, the post's transaction still open)."""
+    if emailed_to is None:
+        return "Comment posted: it is emailed to the reporter and the copied colleagues once saved.", messages.SUCCESS
+    if not emailed_to:
+        return "Comment posted, but not emailed: nobody on the ticket could be reached by email.", messages.WARNING
+    return f"Comment posted and emailed to {emails.emailed_phrase(ticket, emailed_to)}.", messages.SUCCESS
 
 
 @admin.register(Ticket)
@@ -253,8 +263,8 @@ class TicketAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, self.change_form_template, context, status=400)
 
-    def done(self, request, ticket: Ticket, message: str):
-        messages.success(request, message)
+    def done(self, request, ticket: Ticket, message: str, level: int = messages.SUCCESS):
+        messages.add_message(request, level, message)
         return redirect(reverse("admin:ecrm_ticket_change", args=[ticket.pk]))
 
     def comment_view(self, request, object_id):
@@ -264,7 +274,7 @@ class TicketAdmin(admin.ModelAdmin):
             work_note = form.cleaned_data["kind"] == "work_note"
             try:
                 # ticket_comment_add audits the post and emails an additional comment once committed.
-                tickets.ticket_comment_add(
+                comment = tickets.ticket_comment_add(
                     ticket=ticket,
                     author=request.user,
                     body=form.cleaned_data["body_html"],
@@ -275,8 +285,9 @@ class TicketAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                what = "Work note added (internal)." if work_note else "Comment posted and emailed to the reporter."
-                return self.done(request, ticket, what)
+                if work_note:
+                    return self.done(request, ticket, "Work note added (internal).")
+                return self.done(request, ticket, *comment_posted_message(ticket, comment.emailed_to))
         return self.render_page(request, ticket, {"comment": form})
 
     def state_view(self, request, object_id):

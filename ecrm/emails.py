@@ -66,12 +66,12 @@ def comment_recipients(ticket: Ticket) -> list:
     return [person for person in people if person.email]
 
 
-def comment_email_send(*, comment_pk: int, link: str = "") -> bool:
+def comment_email_send(*, comment_pk: int, link: str = "") -> list:
     """Email an agent's additional comment to the reporter and the colleagues copied on the ticket, once: one
     message each (nobody sees another's address), the EC number in the subject, the comment's stored Message-ID
     (which a reply's In-Reply-To names), and ``emailed_at`` set under the row's lock (a second call sends
-    nothing). A work note, or a message from the requester's side, is never emailed. False when nothing was sent
-    (each failure logged, without the address)."""
+    nothing). A work note, or a message from the requester's side, is never emailed. The people it was sent to,
+    in ``comment_recipients``' order; empty when nothing was sent (each failure logged, without the address)."""
     with transaction.atomic():
         comment = (
             TicketComment.objects.select_for_update(of=("self",))
@@ -87,7 +87,7 @@ def comment_email_send(*, comment_pk: int, link: str = "") -> bool:
             or comment.author_id == ticket.reporter_id
             or ticket.copies.filter(user_id=comment.author_id).exists()
         ):
-            return False
+            return []
         context = {
             "ticket": ticket,
             "comment": comment,
@@ -97,7 +97,7 @@ def comment_email_send(*, comment_pk: int, link: str = "") -> bool:
             "link": link or ticket_link(None, "ecrm:ticket_activity", ticket),
             "reply_marker": REPLY_MARKER,
         }
-        sent = 0
+        sent = []
         for person in recipients:
             personal = context | {"recipient": person, "copied": person.pk != ticket.reporter_id}
             subject = plain_text_render(template_name="ecrm/email/comment_added_subject.txt", context=personal)
@@ -114,12 +114,20 @@ def comment_email_send(*, comment_pk: int, link: str = "") -> bool:
             except Exception:
                 logger.exception("Could not email the ECRM comment %s to user %s", comment.pk, person.pk)
                 continue
-            sent += 1
-        if not sent:
-            return False
-        comment.emailed_at = timezone.now()
-        comment.save(update_fields=["emailed_at"])
-    return True
+            sent.append(person)
+        if sent:
+            comment.emailed_at = timezone.now()
+            comment.save(update_fields=["emailed_at"])
+    return sent
+
+
+def emailed_phrase(ticket: Ticket, people) -> str:
+    """ "the reporter and 2 copied colleagues": who ``comment_email_send`` emailed, as the agent is told."""
+    colleagues = sum(person.pk != ticket.reporter_id for person in people)
+    named = ["the reporter"] if len(people) > colleagues else []
+    if colleagues:
+        named.append(f"{colleagues} copied colleague{'' if colleagues == 1 else 's'}")
+    return " and ".join(named)
 
 
 def html_as_text(html: str) -> str:

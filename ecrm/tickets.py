@@ -326,9 +326,10 @@ def ticket_comment_add(
     """A post on the ticket: the reporter's message (web or email reply) or an agent's additional comment or
     work note. The text is sanitized as the description is; files are stored with it.
 
-    An agent's additional comment gets its own Message-ID and is emailed to the reporter once committed; a work
-    note is never emailed. A reporter's message on an Awaiting Info ticket returns it to In Progress. A Closed
-    ticket takes no post (the reporter submits a new case). A failure stores nothing, files included."""
+    An agent's additional comment gets its own Message-ID and is emailed to the reporter and the copied colleagues
+    once committed (the comment's ``emailed_to`` is then who received it, None until then); a work note is never
+    emailed. A reporter's message on an Awaiting Info ticket returns it to In Progress. A Closed ticket takes no
+    post (the reporter submits a new case). A failure stores nothing, files included."""
     with contextlib.ExitStack() as stored_files, transaction.atomic():
         state = Ticket.objects.select_for_update().values_list("state", flat=True).get(pk=ticket.pk)
         # The requester's side: the reporter or a colleague copied on the ticket; anyone else posting is an agent.
@@ -368,9 +369,14 @@ def ticket_comment_add(
             target=ticket,
             details={"comment": comment.pk, "kind": kind, "source": source, "attachments": len(files)},
         )
+        comment.emailed_to = None
         if to_email:
             link = ticket_link(request, "ecrm:ticket_activity", ticket)
-            transaction.on_commit(lambda: comment_email_send(comment_pk=comment.pk, link=link))
+
+            def email_send():
+                comment.emailed_to = comment_email_send(comment_pk=comment.pk, link=link)
+
+            transaction.on_commit(email_send)
     return comment
 
 

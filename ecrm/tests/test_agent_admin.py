@@ -2,13 +2,15 @@
 assignment, canned replies; the queues' filters; staff who may only view see no form and may not post."""
 
 import pytest
+from django.contrib import messages
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
+from ecrm.admin import comment_posted_message
 from ecrm.models import CannedReply, TicketChange, TicketComment, TicketPriority, TicketState
-from ecrm.tests.factories import ecrm_agent, ticket_submitted
+from ecrm.tests.factories import ecrm_agent, ecrm_user, ticket_submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +170,16 @@ def test_the_queue_filters_by_assignee_group_state_and_category_newest_first(age
     assert listed({"state__exact": "new"}) == [unassigned.number, theirs.number, mine.number]
     category = mine.request_form.category_id
     assert listed({"request_form__category__id__exact": category})[0] == unassigned.number
+
+
+def test_the_agent_is_told_who_the_comment_was_emailed_to(ticket):
+    colleague, other = ecrm_user(), ecrm_user()
+    assert comment_posted_message(ticket, [ticket.reporter, colleague, other]) == (
+        "Comment posted and emailed to the reporter and 2 copied colleagues.",
+        messages.SUCCESS,
+    )
+    assert comment_posted_message(ticket, [colleague])[0] == "Comment posted and emailed to 1 copied colleague."
+    assert comment_posted_message(ticket, []) == (
+        "Comment posted, but not emailed: nobody on the ticket could be reached by email.",
+        messages.WARNING,
+    )

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ecrm import inbound, selectors, tickets
+from ecrm import emails, inbound, selectors, tickets
 from ecrm.models import RequestForm, Subrequest, Ticket, TicketChange, TicketComment, TicketState
 from ecrm.tests.factories import ecrm_agent, ecrm_user
 from ecrm.tests.test_email import reply
@@ -244,6 +244,8 @@ def test_an_agents_comment_goes_to_the_reporter_and_each_copied_colleague_alone(
     assert "copied on" in copied.subject
     comment.refresh_from_db()
     assert comment.emailed_at is not None
+    assert comment.emailed_to == [people["reporter"], people["copied"]]
+    assert emails.emailed_phrase(ticket, comment.emailed_to) == "the reporter and 1 copied colleague"
 
 
 def test_a_copied_colleague_answers_by_email_and_an_uncopied_one_is_refused(ticket, people, committed):

@@ -65,7 +65,7 @@ def test_an_agents_comment_is_emailed_to_the_reporter_with_the_ec_number_and_its
 
 
 def test_a_comment_is_emailed_once_however_often_the_send_runs(agent_comment):
-    assert emails.comment_email_send(comment_pk=agent_comment.pk) is False
+    assert emails.comment_email_send(comment_pk=agent_comment.pk) == []
     assert len(mail.outbox) == 1
 
 
@@ -75,7 +75,8 @@ def test_a_failed_send_is_left_unsent_and_the_comment_kept(ticket, agent, commit
     comment.refresh_from_db()
     assert comment.emailed_at is None and TicketComment.objects.filter(pk=comment.pk).exists()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert emails.comment_email_send(comment_pk=comment.pk) is True
+    assert comment.emailed_to == []
+    assert emails.comment_email_send(comment_pk=comment.pk) == [ticket.reporter]
 
 
 class FailingBackend:
@@ -93,7 +94,7 @@ def test_work_notes_and_the_reporters_own_messages_are_never_emailed(ticket, age
     )
     committed(tickets.ticket_comment_add, ticket=ticket, author=reporter, body="My own words")
     assert mail.outbox == []
-    assert emails.comment_email_send(comment_pk=note.pk) is False
+    assert emails.comment_email_send(comment_pk=note.pk) == []
     committed(tickets.ticket_comment_add, ticket=ticket, author=agent, body="A public answer")
     assert len(mail.outbox) == 1 and "watch list" not in mail.outbox[0].body
     assert note.message_id == "" and note.emailed_at is None

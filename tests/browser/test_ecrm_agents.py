@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from ecrm.models import CannedReply, Ticket, TicketState
+from ecrm.models import CannedReply, Ticket, TicketCopy, TicketState
 from ecrm.tests.factories import ecrm_agent, ecrm_user, ticket_submitted
 from reference.services import catalog_load
 
@@ -29,6 +29,8 @@ def test_an_agent_answers_and_resolves_a_ticket_the_reporter_then_accepts(
     call_command("loaddata", "ecrm_catalog", verbosity=0)
     reporter = ecrm_user(user__first_name="Maria", user__last_name="Johnson")
     ticket = ticket_submitted(reporter, short_description="Wrong fax number populates during case build.")
+    for colleague in (ecrm_user(), ecrm_user()):  # copied on the ticket (ECRM-8): the comment is emailed to them too
+        TicketCopy.objects.create(ticket=ticket, user=colleague)
     agent = ecrm_agent(username="wendy.agent")
     agent.user_permissions.add(Permission.objects.get(content_type__app_label="ecrm", codename="change_ticket"))
     Ticket.objects.filter(pk=ticket.pk).update(assigned_to=agent)
@@ -48,7 +50,7 @@ def test_an_agent_answers_and_resolves_a_ticket_the_reporter_then_accepts(
         [{"name": "fax-confirmation.txt", "mimeType": "text/plain", "buffer": b"Fax 860-555-0199 on file"}]
     )
     page.get_by_role("button", name="Post").click()
-    expect(page.get_by_text("Comment posted and emailed to the reporter.")).to_be_visible()
+    expect(page.get_by_text("Comment posted and emailed to the reporter and 2 copied colleagues.")).to_be_visible()
     audit.check()
     page.get_by_label("Work note (internal: never shown to the reporter)").check()
     page.get_by_label("Message").fill("Called the provider: the fax line was down.")
