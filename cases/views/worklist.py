@@ -88,7 +88,10 @@ def worklist_context(request, *, tab=worklist.DEFAULT_TAB, sort=worklist.DEFAULT
     )
     ids = list(page.object_list)
     now = timezone.now()
-    rows = [_row(case, grants, now) for case in worklist.page_rows(ids)]
+    rows = [
+        worklist.page_row(case, grants, now, reverse("cases:case_detail", args=[case.request_id]))
+        for case in worklist.page_rows(ids)
+    ]
     if rows:
         # A page of patients' names is a PHI read (SEC-2): ids only, never the term.
         audit_record(
@@ -156,18 +159,6 @@ def _columns(tab, sort) -> list[dict]:
             }
         )
     return columns
-
-
-def _row(case, grants, now) -> dict:
-    pending = worklist.is_pending(case)
-    due = worklist.decision_due(case.decision_due_at, now) if pending else ""
-    return {
-        "case": case,
-        "procedures": worklist.procedures(case),
-        "shared_by": worklist.shared_by(case, grants),
-        "due": due,
-        "overdue": due == "overdue",
-    }
 
 
 class _Echo:
