@@ -366,11 +366,16 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
             gc.freeze()
         samples, ceiling, full_collections = measure(variants, args)
         worst = print_table(title, samples, ceiling, shown, queries, full_collections)
-        verdicts.append((title.split(" (")[0], worst, percentile(ceiling, 95)))
-    print(f"\nTarget: the week's slots (week_slots) p95 < {TARGET_MS:.0f} ms")
-    for title, worst, ceiling_p95 in verdicts:
-        verdict = "OK" if worst < TARGET_MS else "OVER"
-        print(f"  {title:<42} worst p95 {worst:6.1f} ms ({worst / ceiling_p95:4.1f}x the ceiling's p95): {verdict}")
+        page_p95 = percentile(samples[PAGE], 95) if PAGE in samples else None
+        verdicts.append((title.split(" (")[0], worst, page_p95, percentile(ceiling, 95)))
+    print(f"\nTarget: a week's slots p95 < {TARGET_MS:.0f} ms (the page computes only the reviewers it lists)")
+    for title, worst, page_p95, ceiling_p95 in verdicts:
+        for what, p95 in (("week_slots, every reviewer", worst), ("Schedule page", page_p95)):
+            if p95 is None:
+                continue
+            verdict = "OK" if p95 < TARGET_MS else "OVER"
+            ratio = p95 / ceiling_p95
+            print(f"  {title:<28} {what:<27} p95 {p95:6.1f} ms ({ratio:4.1f}x the ceiling's p95): {verdict}")
 
 
 def measure(variants: dict, args: argparse.Namespace):

@@ -25,6 +25,7 @@ from p2p.timefmt import local_clock
 
 WEEKDAYS = range(5)  # Mon-Fri, the days the Questions step offers
 HOURS = range(7, 19)  # 7:00 to 7:00 pm: the hour each one-hour span starts
+REVIEWERS_PER_BATCH = 20  # with a limit, calendars read for this many reviewers at a time (at least twice the limit)
 LEAD_TIME = datetime.timedelta(minutes=60)  # a slot starting sooner than this is not offered: the reviewer needs notice
 # The longest reservation there can be: one slot of the longest slot length (p2p_reviewer_slot_minutes_range).
 # Reservations are made only by ``p2p.booking.hold_slot``, one slot long; this bounds the week's reservation
@@ -207,12 +208,14 @@ def week_slots(
     preferred_hours=HOURS,
     now: datetime.datetime | None = None,
     exclude_reviewer_ids=(),
+    limit: int | None = None,
 ) -> list[ReviewerWeek]:
     """The reviewers trained for ``program`` (priority 1 first, then the others, by name) with their open
     slots in the week that starts on ``monday`` in ``time_zone``, keeping only slots that start on a
     preferred weekday and in a preferred hour (in ``time_zone``), that start after ``now`` (plus a short lead
     time) and that no active reservation or time off overlaps. Reviewers with no open slot that week are left
-    out. A bounded number of queries whatever the number of reviewers."""
+    out. A bounded number of queries whatever the number of reviewers. With ``limit``, the first ``limit`` reviewers
+    with an open slot only: their slots are all that is computed (the Schedule lists ten reviewers of two hundred)."""
     office = zone(time_zone)
     now = now or timezone.now()
     monday = week_start(monday)
@@ -229,25 +232,6 @@ def week_slots(
     )
     if not skills:
         return []
-    ids = [skill.reviewer_id for skill in skills]
-    hours = defaultdict(list)
-    rows = WorkingHours.objects.filter(reviewer_id__in=ids).order_by()
-    for reviewer_id, weekday, starts, ends in rows.values_list("reviewer_id", "weekday", "starts", "ends"):
-        hours[reviewer_id].append((weekday, starts, ends))
-    busy = defaultdict(list)
-    time_off = TimeOff.objects.filter(reviewer_id__in=ids, starts_at__lt=window_end, ends_at__gt=earliest)
-    reservations = Reservation.objects.filter(
-        active_reservations(now),
-        reviewer_id__in=ids,
-        starts_at__gt=earliest - LONGEST_RESERVATION,
-        starts_at__lt=window_end,
-        ends_at__gt=earliest,
-    )
-    for rows in (time_off, reservations):
-        rows = rows.order_by().annotate(start_s=EpochSeconds("starts_at"), end_s=EpochSeconds("ends_at"))
-        for reviewer_id, start, end in _fetch(rows.values_list("reviewer_id", "start_s", "end_s")):
-            busy[reviewer_id].append((start, end))
-
     days, hours_wanted = frozenset(preferred_days), frozenset(preferred_hours)
     placed = {}  # start -> (day index in the week, label) or None: shared by every reviewer
     spans = _Spans()
@@ -274,19 +258,56 @@ def week_slots(
         return offered[key]
 
     weeks = []
-    for skill in skills:
-        reviewer = skill.reviewer
-        taken = _merged(busy.get(reviewer.pk, ()))
-        index, count = 0, len(taken)
-        week_days = [SlotDay(monday + i * _DAY) for i in range(7)]
-        found = False
-        for start, end, day_index, slot in offer(reviewer, hours.get(reviewer.pk, ())):
-            while index < count and taken[index][1] <= start:
-                index += 1
-            if index < count and taken[index][0] < end:
-                continue
-            week_days[day_index].slots.append(slot)
-            found = True
-        if found:
-            weeks.append(ReviewerWeek(reviewer=reviewer, priority=skill.priority, days=week_days))
+    # With a limit, the reviewers' calendars are read a batch at a time, so the first ten of two hundred cost the
+    # reservations of a few dozen; without one, in one batch (3 queries).
+    batch = len(skills) if limit is None else max(2 * limit, REVIEWERS_PER_BATCH)
+    for first in range(0, len(skills), batch):
+        part = skills[first : first + batch]
+        hours, busy = _calendars([skill.reviewer_id for skill in part], earliest, window_end, now)
+        for skill in part:
+            candidates = offer(skill.reviewer, hours.get(skill.reviewer_id, ()))
+            week = _reviewer_week(skill, candidates, _merged(busy.get(skill.reviewer_id, ())), monday)
+            if week is not None:
+                weeks.append(week)
+                if len(weeks) == limit:
+                    return weeks
     return weeks
+
+
+def _calendars(ids, earliest, window_end, now) -> tuple[dict, dict]:
+    """The reviewers' working hours ({id: [(weekday, starts, ends)]}) and the times their time off and active
+    reservations take in the window ({id: [(start, end)]}, epoch seconds): three queries."""
+    hours = defaultdict(list)
+    rows = WorkingHours.objects.filter(reviewer_id__in=ids).order_by()
+    for reviewer_id, weekday, starts, ends in rows.values_list("reviewer_id", "weekday", "starts", "ends"):
+        hours[reviewer_id].append((weekday, starts, ends))
+    busy = defaultdict(list)
+    time_off = TimeOff.objects.filter(reviewer_id__in=ids, starts_at__lt=window_end, ends_at__gt=earliest)
+    reservations = Reservation.objects.filter(
+        active_reservations(now),
+        reviewer_id__in=ids,
+        starts_at__gt=earliest - LONGEST_RESERVATION,
+        starts_at__lt=window_end,
+        ends_at__gt=earliest,
+    )
+    for rows in (time_off, reservations):
+        rows = rows.order_by().annotate(start_s=EpochSeconds("starts_at"), end_s=EpochSeconds("ends_at"))
+        for reviewer_id, start, end in _fetch(rows.values_list("reviewer_id", "start_s", "end_s")):
+            busy[reviewer_id].append((start, end))
+    return hours, busy
+
+
+def _reviewer_week(skill, candidates, taken, monday) -> ReviewerWeek | None:
+    """The reviewer's week: each slot of ``candidates`` (their working hours' slots the office would pick from) that
+    no interval of ``taken`` (merged, sorted) overlaps; None when every one is taken."""
+    index, count = 0, len(taken)
+    week_days = [SlotDay(monday + i * _DAY) for i in range(7)]
+    found = False
+    for start, end, day_index, slot in candidates:
+        while index < count and taken[index][1] <= start:
+            index += 1
+        if index < count and taken[index][0] < end:
+            continue
+        week_days[day_index].slots.append(slot)
+        found = True
+    return ReviewerWeek(reviewer=skill.reviewer, priority=skill.priority, days=week_days) if found else None

@@ -318,7 +318,7 @@ def test_the_first_reviewers_are_listed_then_show_more_reviewers_adds_the_next(c
     # Dr. Rosa Diaz first (1st priority), then the others by name: Dr. Sam Okafor, Dr. Zed 00 to 07.
     assert "Dr. Zed 07, MD" in listed and "Dr. Zed 08, MD" not in listed
     assert f'href="?week={week}&amp;reviewers={2 * REVIEWERS_SHOWN}#reviewer-{extra[8].pk}"' in listed
-    assert "Show more reviewers" in listed and "(2 more with open times this week)" in listed
+    assert "Show more reviewers" in listed and "with open times this week" in listed
 
     everyone = client.get(reverse("p2p:schedule"), {"week": week, "reviewers": 2 * REVIEWERS_SHOWN}).content.decode()
     assert everyone.count('name="reviewer"') == REVIEWERS_SHOWN + 2 and "Show more reviewers" not in everyone

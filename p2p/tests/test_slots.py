@@ -252,7 +252,9 @@ def test_a_reviewer_whose_week_is_all_taken_is_left_out():
 # --- Reviewers -------------------------------------------------------------------------------------------------
 
 
-def test_reviewers_trained_for_the_program_priority_1_first_then_the_others_inactive_and_untrained_left_out():
+def test_reviewers_trained_for_the_program_priority_1_first_then_the_others_inactive_and_untrained_left_out(
+    monkeypatch, django_assert_num_queries
+):
     program, other = ProgramFactory(), ProgramFactory()
     hours = [(0, T(9), T(10))]
     second = trained(program, hours=hours, priority=2, display_name="Dr. Able")
@@ -266,6 +268,14 @@ def test_reviewers_trained_for_the_program_priority_1_first_then_the_others_inac
     assert [(w.reviewer, w.priority) for w in found] == [(first_a, 1), (first_b, 1), (second, 2), (third, 3)]
     excluded = week(program, datetime.date(2026, 12, 7), exclude_reviewer_ids=[first_a.pk])
     assert [w.reviewer for w in excluded] == [first_b, second, third]
+    # A limit keeps the first reviewers with an open slot, in the same order (a fully booked one is not counted),
+    # reading their calendars a batch at a time: here batches of two, the first of which has no open slot.
+    TimeOffFactory(reviewer=first_b, starts_at=at(2026, 12, 1, 0), ends_at=at(2026, 12, 20, 0))
+    assert [w.reviewer for w in week(program, datetime.date(2026, 12, 7), limit=2)] == [first_a, second]
+    TimeOffFactory(reviewer=first_a, starts_at=at(2026, 12, 1, 0), ends_at=at(2026, 12, 20, 0))
+    monkeypatch.setattr(slots, "REVIEWERS_PER_BATCH", 1)
+    with django_assert_num_queries(1 + 3 * 2):  # the skills, then two batches' hours, time off and reservations
+        assert [w.reviewer for w in week(program, datetime.date(2026, 12, 7), limit=1)] == [second]
 
 
 def test_equal_slots_of_different_reviewers_are_one_object_and_each_reviewer_keeps_its_own_length():

@@ -23,6 +23,7 @@ SLOTS_SHOWN = 4  # per day and reviewer before "Show more..." (the seed's table)
 # Reviewers listed at first, and added by each "Show more reviewers": with 200 trained reviewers, a page of all of
 # them is thousands of buttons (seen: 274 ms p95 in bench/p2p.py) and no office reads past the first few.
 REVIEWERS_SHOWN = 10
+REVIEWERS_ASKED_AT_MOST = 1000  # ?reviewers= beyond this is this (more than any program has trained)
 WEEKS_AHEAD = 8  # the furthest week "Next Week" reaches
 _MORE = re.compile(r"([0-9]{1,9})-([0-9]{4}-[0-9]{2}-[0-9]{2})")
 
@@ -149,15 +150,19 @@ def _schedule_page(request, draft: Draft, cases: list[DraftCase], *, refusal=Non
     current = this_monday(zone_name)
     # After a refused pick, the week the user was looking at, with fresh slots.
     monday = chosen_week((request.POST if request.method == "POST" else request.GET).get("week"), zone_name=zone_name)
+    more = _more_of(request.GET.get("more"))
+    # The reviewers listed and one more (is there a "Show more reviewers"?): only their slots are computed. A day
+    # expanded by "Show more..." may be further down, so then every reviewer's week is.
+    asked = reviewers_shown(request.GET.get("reviewers"), available=REVIEWERS_ASKED_AT_MOST)
     weeks = slots.week_slots(
         program=cases[0].case.program,
         time_zone=zone_name,
         monday=monday,
         preferred_days=draft.preferred_days,
         preferred_hours=draft.preferred_hours,
+        limit=None if more else asked + 1,
     )
     last = current + datetime.timedelta(weeks=WEEKS_AHEAD)
-    more = _more_of(request.GET.get("more"))
     shown_count = reviewers_shown(request.GET.get("reviewers"), available=len(weeks), more=more, weeks=weeks)
     more_reviewers_url = ""
     if shown_count < len(weeks):
@@ -174,7 +179,6 @@ def _schedule_page(request, draft: Draft, cases: list[DraftCase], *, refusal=Non
         "next_week": (monday + datetime.timedelta(weeks=1)).isoformat() if monday < last else "",
         "tables": _schedule_tables(weeks, monday=monday, more=more, shown_count=shown_count),
         "more_reviewers_url": more_reviewers_url,
-        "reviewers_hidden": len(weeks) - shown_count,
         "preferred_days": _preferred_days(draft.preferred_days),
         "preferred_hours": _preferred_hours(draft.preferred_hours),
     }
