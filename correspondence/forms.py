@@ -41,12 +41,13 @@ def _frequency_radios(label: str, *, default_label: str = "", help_text: str = "
 
 
 class NoticePreferencesForm(ErrorSummaryMixin, forms.Form):
-    """A user's email notice frequency for each of their practices (``selectors.notice_choices_of``)."""
+    """A user's email notice frequency for each of their practices whose letters can reach their Message Center
+    (``selectors.notice_choices_of``'s ``notices``)."""
 
     def __init__(self, *args, choices: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
         self.practice_fields = {}
-        for choice in choices:
+        for choice in (choice for choice in choices if choice["notices"]):
             practice = choice["practice"]
             name = f"practice_{practice.pk}"
             self.fields[name] = _frequency_radios(

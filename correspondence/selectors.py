@@ -1,10 +1,21 @@
-"""Reads of the correspondence, scoped like the cases they belong to: the letters, each user's Message Center and
-their email notice preferences."""
+"""Reads of the correspondence: the letters a user may open, each user's Message Center and their email notice
+preferences.
+
+Who sees what (COR-3, seed 004: "Users with claim search and precertification entitlements will have access to
+the respective digital correspondence"):
+
+- The Message Center lists the letters of the requests the user created themself, and every letter of the cases of
+  the practices where they hold the Correspondence entitlement (``message_center_cases``). Not the letters of a
+  worklist shared with them, nor of the practice's other cases they view through case submission or appeals
+  alone: those stay on each case's page.
+- A letter's PDF opens for whoever may view its case (the case page lists its letters) and for whoever's Message
+  Center holds it (``letters_visible_to``); anyone else gets 404.
+"""
 
 import datetime
 
 from django.db import models
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -22,12 +33,20 @@ from correspondence.models import (
     PracticeNoticeDefault,
     kinds_in,
 )
-from practices.selectors import memberships_for
+from practices.selectors import entitlement_refusal, memberships_for, practices_with_entitlement
+
+# The entitlement that brings a practice's letters to a member's Message Center (practices.PracticeMembership).
+CORRESPONDENCE = "correspondence"
 
 
-def letters_visible_to(user) -> QuerySet[Letter]:
-    """The letters of every case ``user`` may view (``cases_visible_to``); anything else answers 404."""
-    return Letter.objects.filter(case__in=cases_visible_to(user).values("pk")).select_related("case")
+def letters_visible_to(user, *, now: datetime.datetime | None = None) -> QuerySet[Letter]:
+    """The letters whose PDF ``user`` may open; anything else answers 404. Every letter of the cases they may view
+    (``cases_visible_to``: the case page lists them), and the letters of the last two years of the cases their
+    Message Center covers (``message_center_cases``), deleted from it or of a hidden type included: deleting or
+    hiding takes a letter off the list, not the right to read it."""
+    on_case_page = Q(case__in=cases_visible_to(user).values("pk"))
+    in_message_center = Q(case__in=message_center_cases(user).values("pk"), created_at__gte=retention_start(now))
+    return Letter.objects.filter(on_case_page | in_message_center).select_related("case")
 
 
 def letters_for_case(case: Case) -> QuerySet[Letter]:
@@ -47,6 +66,25 @@ class Tab(models.TextChoices):
     ARCHIVE = "archive", "Archive"
 
 
+def message_center_cases(user) -> QuerySet[Case]:
+    """The cases whose letters reach ``user``'s Message Center: the requests they created, and every case of the
+    practices where they hold the Correspondence entitlement (the case's ``practice``)."""
+    if not (user.is_authenticated and user.is_active):
+        return Case.objects.none()
+    practices = practices_with_entitlement(user=user, entitlement=CORRESPONDENCE).values("pk")
+    return Case.objects.filter(Q(created_by=user) | Q(practice__in=practices))
+
+
+def message_center_refusal(user) -> dict | None:
+    """Why ``user``'s Message Center can list nothing, with whom to ask (``entitlement_refusal``'s shape): they
+    hold the Correspondence entitlement in no practice and have no request of their own. None otherwise."""
+    if Case.objects.filter(created_by=user).exists():
+        return None
+    return entitlement_refusal(
+        user=user, entitlement=CORRESPONDENCE, purpose="receive your practice's letters in the Message Center"
+    )
+
+
 def retention_start(now: datetime.datetime | None = None) -> datetime.datetime:
     """The oldest moment a letter is still listed: the same day and time two years ago (28 February for a
     29 February)."""
@@ -58,13 +96,12 @@ def retention_start(now: datetime.datetime | None = None) -> datetime.datetime:
 
 
 def messages_of(user, *, now: datetime.datetime | None = None) -> QuerySet[Letter]:
-    """Every letter in ``user``'s Message Center, newest first: the letters of the cases they may view from the
+    """Every letter in ``user``'s Message Center, newest first: the letters of ``message_center_cases`` from the
     last two years that they have not deleted, of the types they have not hidden, each annotated with their own
-    ``read_at``, ``flagged`` and ``archived_at`` (one outer join on their receipt and a subquery of their hidden
-    types: the query count does not grow with the list)."""
+    ``read_at``, ``flagged`` and ``archived_at`` (one outer join on their receipt and subqueries of their cases and
+    hidden types: the query count does not grow with the list)."""
     return (
-        letters_visible_to(user)
-        .filter(created_at__gte=retention_start(now))
+        Letter.objects.filter(case__in=message_center_cases(user).values("pk"), created_at__gte=retention_start(now))
         .exclude(kind__in=HiddenMessageType.objects.filter(user=user).values("kind"))
         .annotate(receipt=FilteredRelation("receipts", condition=Q(receipts__user=user)))
         .filter(receipt__deleted_at__isnull=True)
@@ -157,14 +194,17 @@ def notice_frequencies_of(user) -> dict[int, str]:
 
 def notice_choices_of(user) -> list[dict]:
     """For Settings & Preferences: each of ``user``'s practices with their own choice ("" for the practice's
-    default), the practice's default, and whether they manage the practice."""
+    default), the practice's default, whether they manage the practice, and whether its letters can reach their
+    Message Center (``notices``: they hold Correspondence or case submission there, or have requests of their own
+    in it), the practices whose email notices they may choose. One query."""
     rows = (
         memberships_for(user)
         .select_related("practice__notice_default")
         .annotate(
             own=Subquery(
                 NoticePreference.objects.filter(user=user, practice=OuterRef("practice_id")).values("frequency")[:1]
-            )
+            ),
+            has_own_requests=Exists(Case.objects.filter(created_by=user, practice=OuterRef("practice_id"))),
         )
         .order_by("practice__tin")
     )
@@ -180,6 +220,7 @@ def notice_choices_of(user) -> list[dict]:
                 "practice_default": frequency,
                 "practice_default_label": NoticeFrequency(frequency).label,
                 "is_access_manager": membership.is_access_manager,
+                "notices": membership.correspondence or membership.case_submission or membership.has_own_requests,
             }
         )
     return choices

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.services import audit_record
+from cases.permissions import CaseAction, case_permits, grants_of
 from correspondence import letters, selectors, services
 from correspondence.forms import (
     MessageActionForm,
@@ -28,8 +29,8 @@ from practices.selectors import practices_managed_by
 @login_required
 @require_GET
 def letter_pdf(request, pk: int):
-    """A letter's stored PDF, for the users who may view its case (404 for anyone else, and until it is
-    rendered); the read is audited."""
+    """A letter's stored PDF, for the users who may view its case or whose Message Center holds it
+    (``selectors.letters_visible_to``; 404 for anyone else, and until it is rendered); the read is audited."""
     letter = get_object_or_404(letters_visible_to(request.user), pk=pk)
     if not letter.is_rendered:
         raise Http404("This letter is being prepared.")
@@ -67,15 +68,20 @@ def _message_center_url(state: dict[str, str]) -> str:
 @login_required
 @require_GET
 def message_center(request):
-    """The user's inbox of the letters of the cases they may view, newest first, under its tab, category and type;
-    the letters listed are audited (a list of PHI, like the worklist)."""
+    """The user's inbox of the letters of their own requests and of their Correspondence practices' cases
+    (``selectors.messages_of``), newest first, under its tab, category and type; the letters listed are audited (a
+    list of PHI, like the worklist). A user with neither reads why and whom to ask."""
+    refusal = selectors.message_center_refusal(request.user)
+    if refusal:
+        return render(request, "correspondence/message_center.html", {"refusal": refusal, "tab_label": Tab.INBOX.label})
     form = MessageFilterForm(request.GET)
     state = form.state()
     tab, category, kind = state.get("tab", Tab.INBOX), state.get("category", ""), state.get("type", "")
     mine = selectors.messages_of(request.user)
     listed = selectors.messages_in_tab(selectors.messages_filtered(mine, category=category, kind=kind), tab)
     page = Paginator(listed, PAGE_SIZE).get_page(state.get("page"))
-    rows = [_message_row(letter, state) for letter in page.object_list]
+    grants = grants_of(request.user)
+    rows = [_message_row(letter, state, request.user, grants) for letter in page.object_list]
     if rows:
         audit_record(
             action="message_center.viewed",
@@ -126,10 +132,12 @@ def _empty_message(tab: str, category: str, *, filtered: bool) -> str:
     return f"No messages{with_filters}. Letters about your requests appear here when they are sent."
 
 
-def _message_row(letter, state) -> dict:
-    """One message and the buttons it offers (Flag or Unflag, Archive or Move to inbox), decided here."""
+def _message_row(letter, state, user, grants) -> dict:
+    """One message, whether its request's page opens for the user (a Correspondence-only member reads the letter,
+    not the case), and the buttons it offers (Flag or Unflag, Archive or Move to inbox), decided here."""
     return {
         "letter": letter,
+        "case_link": case_permits(user, letter.case, CaseAction.VIEW, grants=grants),
         # What each button acts on, for screen readers: "Flag: Hold Letter of A001393861".
         "about": f"{letter.get_kind_display()} of {letter.case.case_number or letter.case.request_id}",
         "unread": letter.read_at is None,

@@ -12,6 +12,7 @@ from cases.tests.factories import submitted_case, submitter
 from correspondence import digests, services, tasks
 from correspondence.models import Letter, NoticeDigest
 from correspondence.tests.test_message_center import more_letters
+from practices.models import WorklistAccess
 from practices.tests.factories import PracticeMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,12 +105,17 @@ def test_users_who_turned_notices_off_get_nothing(provider):
     assert not mail.outbox and not NoticeDigest.objects.exists()
 
 
-def test_a_colleague_counts_the_practices_letters_in_their_own_digest(provider):
+def test_a_colleague_with_correspondence_counts_the_practices_letters_in_their_own_digest(provider):
+    """The digest counts the Message Center's letters: not those a case submitter or a delegate views on the
+    case's page only."""
     [membership] = provider.practice_memberships.all()
-    colleague = submitter(practice=membership.practice)
+    colleague = PracticeMembershipFactory(practice=membership.practice, correspondence=True).user
+    submitter(practice=membership.practice)
+    WorklistAccess.objects.create(owner=provider, grantee=submitter())
     PracticeMembershipFactory()  # someone else, with nothing to read
     assert daily() == 2
     assert sorted(email.to[0] for email in mail.outbox) == sorted([provider.email, colleague.email])
+    assert NoticeDigest.objects.filter(letter_count=0).count() == 3
 
 
 def test_a_period_already_recorded_by_another_run_is_not_sent_again(provider):

@@ -1,5 +1,6 @@
-"""The Message Center (COR-3, seed 004): each user's inbox of the letters of the cases they may view, newest first,
-with their own unread marker, flags, archive and deletions, filters by category and type, for two years."""
+"""The Message Center (COR-3, seed 004): each user's inbox of the letters of their own requests and of their
+Correspondence practices' cases, newest first, with their own unread marker, flags, archive and deletions, filters
+by category and type, for two years."""
 
 import datetime
 import re
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.tests.factories import UserFactory
 from audit.models import AuditEvent
 from cases.models import CaseEvent
 from cases.tests.factories import submitted_case, submitter
@@ -18,6 +20,8 @@ from correspondence import letters, selectors, services
 from correspondence.models import Letter, LetterReceipt
 from correspondence.selectors import letters_for_case
 from correspondence.tests.conftest import hold_placed, letters_of
+from practices.models import WorklistAccess
+from practices.tests.factories import PracticeMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +87,7 @@ def test_review_marks_the_message_read_and_opens_its_pdf(hold_letter, provider_c
 
 
 def test_each_users_read_state_is_their_own(hold_letter, provider_client, signed_in_client):
-    colleague = submitter(practice=hold_letter.case.practice)
+    colleague = correspondent(hold_letter.case.practice)
     provider_client.post(act(hold_letter), {"action": "review"})
     html = signed_in_client(colleague).get(MESSAGE_CENTER).content.decode()
     assert html.count('class="unread-dot"') == 1
@@ -148,6 +152,65 @@ def test_actions_are_posts_only(hold_letter, provider_client):
 
 
 # --- Who sees what ------------------------------------------------------------------------------------------
+
+
+def correspondent(practice):
+    """A member of ``practice`` with the Correspondence entitlement only (the demo's front desk)."""
+    return PracticeMembershipFactory(practice=practice, correspondence=True).user
+
+
+def pdf(letter) -> str:
+    return reverse("correspondence:letter_pdf", args=[letter.pk])
+
+
+def test_a_correspondence_member_lists_the_practices_letters_and_reads_them_but_not_the_case(
+    hold_letter, signed_in_client
+):
+    [old] = more_letters(hold_letter.case, 1, days_ago=731)
+    client = signed_in_client(correspondent(hold_letter.case.practice))
+    response = client.get(MESSAGE_CENTER)
+    assert listed_ids(response) == [hold_letter.pk]
+    case_page = reverse("cases:case_detail", args=[hold_letter.case.request_id])
+    assert hold_letter.case.case_number in response.content.decode()
+    assert f'href="{case_page}"' not in response.content.decode()  # named, not linked: the case is not theirs
+    review = client.post(act(hold_letter), {"action": "review"})
+    assert client.get(review.url).content == bytes(hold_letter.pdf)
+    assert client.get(case_page).status_code == 404
+    # Past the two years the letter is the case viewers' only, and answers as a missing one.
+    refused, missing = client.get(pdf(old)), client.get(reverse("correspondence:letter_pdf", args=[old.pk + 99]))
+    assert refused.status_code == missing.status_code == 404
+    masked = re.compile(r'(value|content)="[A-Za-z0-9]{64}"')  # the CSRF token differs on every render
+    assert masked.sub("", refused.content.decode()) == masked.sub("", missing.content.decode())
+
+
+def test_a_case_submitter_without_correspondence_lists_only_their_own_requests_letters(hold_letter, signed_in_client):
+    colleague = submitter(practice=hold_letter.case.practice)
+    [own] = more_letters(submitted_case(user=colleague, practice=hold_letter.case.practice), 1)
+    client = signed_in_client(colleague)
+    assert listed_ids(client.get(MESSAGE_CENTER)) == [own.pk]
+    assert client.post(act(hold_letter), {"action": "flag"}).status_code == 404
+    # The practice's request is still theirs to view, its letters on its page.
+    assert client.get(pdf(hold_letter)).content == bytes(hold_letter.pdf)
+
+
+def test_a_delegate_lists_no_letter_of_the_shared_worklist_and_reads_why(hold_letter, signed_in_client):
+    delegate = UserFactory()
+    WorklistAccess.objects.create(owner=hold_letter.case.created_by, grantee=delegate)
+    client = signed_in_client(delegate)
+    response = client.get(MESSAGE_CENTER)
+    assert listed_ids(response) == []
+    assert "not linked to a practice" in response.content.decode()
+    assert client.post(act(hold_letter), {"action": "flag"}).status_code == 404
+    assert client.get(pdf(hold_letter)).status_code == 200  # from the shared case's page
+
+
+def test_a_member_without_correspondence_or_requests_is_told_whom_to_ask(hold_letter, signed_in_client):
+    manager = PracticeMembershipFactory(practice=hold_letter.case.practice, manager=True).user
+    member = PracticeMembershipFactory(practice=hold_letter.case.practice).user
+    html = signed_in_client(member).get(MESSAGE_CENTER).content.decode()
+    assert "You do not have the Correspondence entitlement for your practice" in html
+    assert f'href="mailto:{manager.email}"' in html
+    assert 'aria-label="Filter messages"' not in html
 
 
 def test_a_user_of_another_practice_never_sees_the_letters_and_gets_404_on_them(hold_letter, signed_in_client):

@@ -93,7 +93,7 @@ def test_saving_the_same_choice_twice_records_one_change():
 def test_the_email_notice_form_still_saves_beside_it(signed_in_client):
     from practices.tests.factories import PracticeMembershipFactory
 
-    membership = PracticeMembershipFactory()
+    membership = PracticeMembershipFactory(correspondence=True)
     client = signed_in_client(membership.user)
     client.post(PREFERENCES, {f"practice_{membership.practice_id}": "weekly"})
     assert selectors.notice_frequencies_of(membership.user) == {membership.practice_id: "weekly"}

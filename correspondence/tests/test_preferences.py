@@ -19,8 +19,8 @@ def practice_url(practice) -> str:
 
 
 def test_a_user_chooses_weekly_notices_for_one_practice_and_the_default_for_another(signed_in_client):
-    first = PracticeMembershipFactory()
-    second = PracticeMembershipFactory(user=first.user)
+    first = PracticeMembershipFactory(correspondence=True)
+    second = PracticeMembershipFactory(user=first.user, case_submission=True)
     client = signed_in_client(first.user)
     page = client.get(PREFERENCES).content.decode()
     assert f"Email notices for {first.practice.name} (TIN {first.practice.tin})" in page
@@ -45,7 +45,7 @@ def test_a_users_own_choice_wins_over_the_practice_default():
 
 
 def test_an_unknown_frequency_is_named_next_to_its_field(signed_in_client):
-    membership = PracticeMembershipFactory()
+    membership = PracticeMembershipFactory(correspondence=True)
     response = signed_in_client(membership.user).post(PREFERENCES, {f"practice_{membership.practice_id}": "hourly"})
     html = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in html
@@ -64,6 +64,20 @@ def test_a_user_without_a_practice_is_told_there_is_nothing_to_be_notified_of(si
 
     html = signed_in_client(UserFactory()).get(PREFERENCES).content.decode()
     assert "not linked to a practice" in html
+
+
+def test_notices_are_offered_only_for_the_practices_whose_letters_reach_the_message_center(catalog, signed_in_client):
+    """Correspondence brings a practice's letters, case submission or a request of one's own one's own letters; a
+    member with none of them is not offered notices there, and still sees the practice's delivery settings."""
+    from cases.tests.factories import submitted_case
+
+    bare = PracticeMembershipFactory()
+    case = submitted_case(user=bare.user, practice=PracticeFactory())
+    case.practice.memberships.filter(user=bare.user).update(case_submission=False)  # their entitlement taken away
+    html = signed_in_client(bare.user).get(PREFERENCES).content.decode()
+    assert f"Email notices for {case.practice.name}" in html
+    assert f"Email notices for {bare.practice.name}" not in html
+    assert f"{bare.practice.name} (TIN {bare.practice.tin})</td>" in html  # its delivery row
 
 
 # --- The practice's settings: its website access manager only ----------------------------------------------

@@ -16,6 +16,7 @@ from cases.tests.factories import submitted_case, submitter
 from cases.tests.files import pdf_bytes
 from correspondence import letters
 from correspondence.models import Letter, LetterReceipt
+from practices.tests.factories import PracticeMembershipFactory
 from reference.services import catalog_load
 from tests.browser.test_case_build import heading
 
@@ -145,3 +146,33 @@ def test_a_provider_reviews_flags_and_archives_a_hold_letter_then_answers_the_ho
     assert _fits(page)
     case.refresh_from_db()
     assert case.status == CaseStatus.PENDING_REVIEW
+
+
+def test_the_front_desk_reads_the_practices_letters_and_a_member_without_correspondence_reads_why(
+    page, live_url, audit, sign_in
+):
+    """A member with the Correspondence entitlement only lists the practice's hold letter, the request named without a
+    link (its page is not theirs); a member with no entitlement and no request reads whom to ask."""
+    provider = submitter(UserFactory())
+    case, _ = held_case_with_its_letter(provider)
+    manager = PracticeMembershipFactory(practice=case.practice, manager=True).user
+    front_desk = PracticeMembershipFactory(practice=case.practice, correspondence=True).user
+    page.set_viewport_size(DESKTOP)
+    sign_in(front_desk)
+    audit.check()
+    page.goto(live_url + "/correspondence/messages/")
+    row = page.get_by_role("row").filter(has_text="Hold Letter")
+    expect(row).to_contain_text(case.case_number)
+    expect(row.get_by_role("link")).to_have_count(0)
+    expect(
+        row.get_by_role("button", name=f"Review: Hold Letter of {case.case_number} (opens in a new tab)")
+    ).to_be_visible()
+    audit.check()
+
+    page.context.clear_cookies()
+    sign_in(PracticeMembershipFactory(practice=case.practice).user)
+    audit.check()
+    page.goto(live_url + "/correspondence/messages/")
+    expect(page.get_by_text("You do not have the Correspondence entitlement for your practice")).to_be_visible()
+    expect(page.get_by_role("link", name=manager.email)).to_be_visible()
+    audit.check()
