@@ -10,11 +10,9 @@ sent is never sent again whether its task runs twice, the sweep re-dispatches it
 import datetime
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -31,6 +29,7 @@ from correspondence.models import (
     NoticePreference,
     PracticeNoticeDefault,
 )
+from delivery import outbox
 from delivery.fax import send_fax
 from practices.selectors import memberships_for, practices_managed_by
 from practices.services import NOT_ACCESS_MANAGER, practice_delivery_set
@@ -40,10 +39,6 @@ logger = logging.getLogger(__name__)
 Channel, Recipient, Status = Delivery.Channel, Delivery.Recipient, Delivery.Status
 Kind = Letter.Kind
 
-# After this many failed attempts a delivery is Failed, for staff to retry from the admin.
-MAX_ATTEMPTS = 5
-RETRY_BASE_SECONDS = 60  # 1, 2, 4, 8 minutes between the attempts
-SEND_FIELDS = ["attempts", "last_attempt_at", "last_error", "status", "next_attempt_at"]
 
 # Seeds 001 and 002: the hold letter goes to the requesting provider; determination and appeal decision letters
 # to the ordering provider, the rendering provider and the member (by mail); every letter is an e-notification to
@@ -110,12 +105,7 @@ def letter_dispatch(letter_pk: int) -> bool:
     the failure is logged and the sweep sends the letter once the broker is back. True when queued."""
     from correspondence.tasks import letter_deliver
 
-    try:
-        letter_deliver.apply_async((letter_pk,), queue=settings.CORRESPONDENCE_QUEUE or None)
-    except Exception as error:  # any broker or connection error: the outbox row stays, the sweep retries
-        logger.warning("Letter %s not queued (%s); the outbox sweep will send it", letter_pk, type(error).__name__)
-        return False
-    return True
+    return outbox.task_queue(letter_deliver, letter_pk, what="Letter")
 
 
 # --- Sending: in the task, after the commit ------------------------------------------------------------------
@@ -133,33 +123,19 @@ def deliveries_to_send(letter_pk: int) -> list[int]:
 
 def delivery_send(*, delivery_pk: int) -> bool:
     """Send one delivery once; True when this call sent it. The row is locked and re-checked, so a delivery
-    already sent (or failed for good) is left as it is. A failed attempt is recorded (its error's class and
-    message, no PHI) and is Failed after ``MAX_ATTEMPTS``; before that it stays pending with the time of its
-    next attempt, and ``DeliveryFailed`` is raised for the task to retry."""
+    already sent (or failed for good) is left as it is. A failed attempt is recorded (``outbox.attempt_send``)
+    and, while the delivery stays pending, ``DeliveryFailed`` is raised for the task to retry."""
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().select_related("letter").get(pk=delivery_pk)
         if delivery.status != Status.PENDING or delivery.channel == Channel.MAIL:
             return False
         # The letter row carries the PDF: read it (rendered by the task before any send) only now.
         letter = Letter.objects.get(pk=delivery.letter_id)
-        now = timezone.now()
-        delivery.attempts += 1
-        delivery.last_attempt_at = now
-        try:
-            external_id = _send(delivery, letter)
-        except Exception as error:
-            delivery.last_error = f"{type(error).__name__}: {error}"[:300]
-            if delivery.attempts >= MAX_ATTEMPTS:
-                delivery.status, delivery.next_attempt_at = Status.FAILED, None
-            else:
-                delivery.next_attempt_at = now + retry_delay(delivery.attempts)
-            delivery.save(update_fields=SEND_FIELDS)
-            failed = error
-        else:
-            delivery.status, delivery.sent_at, delivery.external_id = Status.SENT, now, str(external_id)[:100]
-            delivery.last_error, delivery.next_attempt_at = "", None
-            delivery.save(update_fields=[*SEND_FIELDS, "sent_at", "external_id"])
-            failed = None
+
+        def send():
+            delivery.external_id = str(_send(delivery, letter))[:100]
+
+        failed = outbox.attempt_send(delivery, send, sent_fields=["external_id"])
     if failed is not None and delivery.status == Status.PENDING:
         raise DeliveryFailed(delivery) from failed
     return failed is None
@@ -171,11 +147,6 @@ class DeliveryFailed(Exception):
     def __init__(self, delivery: Delivery):
         super().__init__(f"Delivery {delivery.pk} attempt {delivery.attempts} failed")
         self.delivery = delivery
-
-
-def retry_delay(attempts: int) -> datetime.timedelta:
-    """Exponential backoff after ``attempts`` failed attempts: 1, 2, 4, 8 minutes."""
-    return datetime.timedelta(seconds=RETRY_BASE_SECONDS * 2 ** (attempts - 1))
 
 
 def _send(delivery: Delivery, letter: Letter) -> str:
@@ -196,9 +167,7 @@ def _send(delivery: Delivery, letter: Letter) -> str:
 def letters_left_pending(now: datetime.datetime | None = None) -> list[int]:
     """Letters with a fax or email delivery still pending ``CORRESPONDENCE_SWEEP_AFTER`` after it was written (or
     after its retry was due): its task was lost (a worker killed, the broker down at the decision)."""
-    before = (now or timezone.now()) - settings.CORRESPONDENCE_SWEEP_AFTER
-    left = Delivery.objects.filter(status=Status.PENDING).exclude(channel=Channel.MAIL)
-    left = left.filter(Q(next_attempt_at__isnull=True, created_at__lte=before) | Q(next_attempt_at__lte=before))
+    left = Delivery.objects.filter(outbox.left_pending(now)).exclude(channel=Channel.MAIL)
     return sorted(set(left.values_list("letter_id", flat=True)))
 
 

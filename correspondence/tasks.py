@@ -4,13 +4,14 @@ from celery import shared_task
 
 from correspondence import digests, letters, services
 from correspondence.models import Letter, NoticeFrequency
+from delivery import outbox
 
 
-@shared_task(bind=True, max_retries=services.MAX_ATTEMPTS)
+@shared_task(bind=True, max_retries=outbox.MAX_ATTEMPTS)
 def letter_deliver(self, letter_id: int) -> int:
     """Render the letter if it has no PDF yet, then send each of its pending fax and email deliveries; how many
     this run sent. Safe to run twice: a delivery sent is never sent again. A failed one is retried with exponential
-    backoff (``services.retry_delay``) until it is sent or Failed."""
+    backoff (``outbox.retry_delay``) until it is sent or Failed."""
     letter = Letter.objects.filter(pk=letter_id).defer("pdf").first()
     if letter is None:
         return 0
@@ -20,7 +21,7 @@ def letter_deliver(self, letter_id: int) -> int:
         try:
             sent += services.delivery_send(delivery_pk=delivery_pk)
         except services.DeliveryFailed as failure:
-            delay = services.retry_delay(failure.delivery.attempts).total_seconds()
+            delay = outbox.retry_delay(failure.delivery.attempts).total_seconds()
             retry_in = delay if retry_in is None else min(retry_in, delay)
     if retry_in is not None:
         # Each delivery counts its own attempts and ends Failed after the last; the sweep picks up a retry lost.

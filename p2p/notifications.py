@@ -6,9 +6,10 @@ writes a ``P2PNotice`` row (what the email will say: the invitation's SEQUENCE, 
 queues its task when the transaction commits; nothing is sent inside it, and a rolled-back booking sends nothing.
 ``notice_send`` runs in the task, one notice at a time, locked and re-checked: a notice sent is never sent again,
 whether its task runs twice, the sweep re-dispatches it, or two workers race. A failed attempt is retried with
-the correspondence's backoff and ends Failed after its last attempt; ``notice_sweep`` (beat) re-dispatches notices
-left pending (their task lost with a killed worker, or the broker down at the booking). ``reminders_write`` (beat)
-writes the reminder of each Scheduled call starting within ``P2P_REMINDER_HOURS``, once.
+backoff and ends Failed after its last attempt, as a letter's delivery (``delivery.outbox``); ``notice_sweep``
+(beat) re-dispatches notices left pending (their task lost with a killed worker, or the broker down at the
+booking). ``reminders_write`` (beat) writes the reminder of each Scheduled call starting within
+``P2P_REMINDER_HOURS``, once.
 
 Each email goes to the Requesting Provider Email and to the user who made the request, from the portal's address,
 with the time in the office's zone ("Mon 5/18/20 - 6:30 pm EDT") and the invitation attached (``p2p.ics``). No
@@ -22,18 +23,16 @@ from email.mime.text import MIMEText
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from correspondence.services import MAX_ATTEMPTS, retry_delay
+from delivery import outbox
 from p2p import ics, timefmt
 from p2p.models import P2PNotice, P2PRequest
 
 logger = logging.getLogger(__name__)
 
 Kind, Status = P2PNotice.Kind, P2PNotice.Status
-SEND_FIELDS = ["attempts", "last_attempt_at", "last_error", "status", "next_attempt_at"]
 SUBJECTS = {
     Kind.BOOKED: "P2P consultation {number} scheduled: {when}",
     Kind.RESCHEDULED: "P2P consultation {number} rescheduled: {when}",
@@ -98,12 +97,7 @@ def notice_dispatch(notice_pk: int) -> bool:
     the failure is logged and the sweep sends the notice once the broker is back. True when queued."""
     from p2p.notify_tasks import notice_deliver
 
-    try:
-        notice_deliver.apply_async((notice_pk,), queue=settings.CORRESPONDENCE_QUEUE or None)
-    except Exception as error:  # any broker or connection error: the outbox row stays, the sweep retries
-        logger.warning("P2P notice %s not queued (%s); the sweep will send it", notice_pk, type(error).__name__)
-        return False
-    return True
+    return outbox.task_queue(notice_deliver, notice_pk, what="P2P notice")
 
 
 # --- Sending: in the task, after the commit --------------------------------------------------------------------
@@ -119,30 +113,13 @@ class NoticeFailed(Exception):
 
 def notice_send(*, notice_pk: int) -> bool:
     """Send one notice once; True when this call sent it. The row is locked and re-checked, so a notice already
-    sent (or failed for good) is left as it is. A failed attempt is recorded (its error's class and message, no
-    PHI) and is Failed after ``MAX_ATTEMPTS``; before that it stays pending with the time of its next attempt,
-    and ``NoticeFailed`` is raised for the task to retry."""
+    sent (or failed for good) is left as it is. A failed attempt is recorded (``outbox.attempt_send``) and, while
+    the notice stays pending, ``NoticeFailed`` is raised for the task to retry."""
     with transaction.atomic():
         notice = P2PNotice.objects.select_for_update().filter(pk=notice_pk).first()
         if notice is None or notice.status != Status.PENDING:
             return False
-        now = timezone.now()
-        notice.attempts += 1
-        notice.last_attempt_at = now
-        try:
-            notice_email(notice).send()
-        except Exception as error:
-            notice.last_error = f"{type(error).__name__}: {error}"[:300]
-            if notice.attempts >= MAX_ATTEMPTS:
-                notice.status, notice.next_attempt_at = Status.FAILED, None
-            else:
-                notice.next_attempt_at = now + retry_delay(notice.attempts)
-            notice.save(update_fields=SEND_FIELDS)
-            failed = error
-        else:
-            notice.status, notice.sent_at, notice.last_error, notice.next_attempt_at = Status.SENT, now, "", None
-            notice.save(update_fields=[*SEND_FIELDS, "sent_at"])
-            failed = None
+        failed = outbox.attempt_send(notice, lambda: notice_email(notice).send())
     if failed is not None and notice.status == Status.PENDING:
         raise NoticeFailed(notice) from failed
     return failed is None
@@ -195,10 +172,7 @@ def notice_email(notice: P2PNotice) -> EmailMessage:
 def notices_left_pending(now: datetime.datetime | None = None) -> list[int]:
     """Notices still pending ``CORRESPONDENCE_SWEEP_AFTER`` after they were written (or after their retry was due):
     their task was lost (a worker killed, the broker down at the booking)."""
-    before = (now or timezone.now()) - settings.CORRESPONDENCE_SWEEP_AFTER
-    left = P2PNotice.objects.filter(status=Status.PENDING).filter(
-        Q(next_attempt_at__isnull=True, created_at__lte=before) | Q(next_attempt_at__lte=before)
-    )
+    left = P2PNotice.objects.filter(outbox.left_pending(now))
     return list(left.order_by("pk").values_list("pk", flat=True))
 
 

@@ -2,10 +2,11 @@
 
 from celery import shared_task
 
+from delivery import outbox
 from p2p import notifications
 
 
-@shared_task(bind=True, max_retries=notifications.MAX_ATTEMPTS)
+@shared_task(bind=True, max_retries=outbox.MAX_ATTEMPTS)
 def notice_deliver(self, notice_id: int) -> bool:
     """Send one P2P notice; whether this run sent it. Safe to run twice: a notice sent is never sent again. A
     failed attempt is retried with exponential backoff until the notice is sent or Failed."""
@@ -13,7 +14,7 @@ def notice_deliver(self, notice_id: int) -> bool:
         return notifications.notice_send(notice_pk=notice_id)
     except notifications.NoticeFailed as failure:
         # The notice counts its own attempts and ends Failed after the last; the sweep picks up a retry lost.
-        raise self.retry(countdown=notifications.retry_delay(failure.notice.attempts).total_seconds()) from failure
+        raise self.retry(countdown=outbox.retry_delay(failure.notice.attempts).total_seconds()) from failure
 
 
 @shared_task

@@ -17,6 +17,7 @@ from cases.tests.post_decision_world import decided_case, reviewer  # noqa: F401
 from correspondence import services, tasks
 from correspondence.models import Delivery, Letter
 from correspondence.tests.conftest import hold_placed, letters_of
+from delivery import outbox
 from practices.models import Practice
 
 pytestmark = pytest.mark.django_db
@@ -151,9 +152,9 @@ def test_a_failing_fax_service_is_retried_with_backoff_then_the_delivery_fails(
     [letter] = letters_of(case)
     tasks.letter_deliver.apply(args=[letter.pk])  # eager: each retry runs at once
     fax = letter.deliveries.get()
-    assert (fax.status, fax.attempts, fax.sent_at) == (Status.FAILED, services.MAX_ATTEMPTS, None)
+    assert (fax.status, fax.attempts, fax.sent_at) == (Status.FAILED, outbox.MAX_ATTEMPTS, None)
     assert fax.last_error == "ConnectionError: fax service unreachable"
-    assert [services.retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
+    assert [outbox.retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
 
 
 def test_a_failed_delivery_retried_by_staff_is_sent_once(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from cases.tests.factories import submitted_case
+from delivery import outbox
 from p2p import notifications, notify_tasks
 from p2p.models import P2PNotice, P2PRequest
 from p2p.tests.notify_world import cancel, move, scheduled_request
@@ -149,12 +150,12 @@ def test_the_provider_email_and_the_users_email_are_written_to_once_each(catalog
 def test_a_failing_mail_server_is_retried_with_backoff_then_the_notice_fails(p2p_request, settings):
     settings.EMAIL_BACKEND = "p2p.tests.test_notifications.FailingEmailBackend"
     notice = notifications.notice_write(p2p_request, Kind.BOOKED)
-    for attempt in range(1, notifications.MAX_ATTEMPTS):
+    for attempt in range(1, outbox.MAX_ATTEMPTS):
         with pytest.raises(notifications.NoticeFailed):
             notifications.notice_send(notice_pk=notice.pk)
         notice.refresh_from_db()
         assert (notice.status, notice.attempts) == (Status.PENDING, attempt)
-        assert notice.next_attempt_at == notice.last_attempt_at + notifications.retry_delay(attempt)
+        assert notice.next_attempt_at == notice.last_attempt_at + outbox.retry_delay(attempt)
         assert notice.last_error == "ConnectionError: mail server unreachable"
     assert notifications.notice_send(notice_pk=notice.pk) is False
     notice.refresh_from_db()
