@@ -64,14 +64,17 @@ def _visible_request(request, pk: int) -> P2PRequest:
     return p2p_request
 
 
+def _request_page(request, pk: int, template: str, **context):
+    """A page about one visible request (the Confirmation, the request's own page)."""
+    p2p_request = _visible_request(request, pk)
+    return render_step(request, template, {**context, **_request_context(request, p2p_request)})
+
+
 @tool_view
 @never_cache
 @require_GET
 def confirmation(request, pk: int):
-    p2p_request = _visible_request(request, pk)
-    return render_step(
-        request, "p2p/confirmation.html", {"step": "confirmation", **_request_context(request, p2p_request)}
-    )
+    return _request_page(request, pk, "p2p/confirmation.html", step="confirmation")
 
 
 @tool_view
@@ -99,10 +102,7 @@ def my_requests(request):
 @never_cache
 @require_GET
 def request_detail(request, pk: int):
-    p2p_request = _visible_request(request, pk)
-    return render_step(
-        request, "p2p/request_detail.html", {"p2p_menu": "mine", **_request_context(request, p2p_request)}
-    )
+    return _request_page(request, pk, "p2p/request_detail.html", p2p_menu="mine")
 
 
 @tool_view
