@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cases import reconsiderations, rules, selectors
@@ -27,7 +28,7 @@ from cases.models import (
 )
 from cases.models.review import APPEAL_WINDOW
 from correspondence.models import Letter
-from correspondence.pdf import render_to_pdf
+from correspondence.pdf import html_to_pdf
 
 Kind = Letter.Kind
 Event = CaseEvent.Kind
@@ -214,6 +215,18 @@ def template_for(kind: str) -> str:
     return f"correspondence/letters/{kind}.html"
 
 
+# The print stylesheet (pages, running header, page numbers) and the letters' own, parsed once per worker thread.
+STYLESHEETS = ("css/print-pdf.css", "css/letter-pdf.css")
+
+
+def letter_html(letter: Letter) -> str:
+    return render_to_string(template_for(letter.kind), letter_context(letter))
+
+
+def letter_pdf_from_html(html: str) -> bytes:
+    return html_to_pdf(html, stylesheets=STYLESHEETS)
+
+
 # --- Rendering -----------------------------------------------------------------------------------------------
 
 
@@ -223,7 +236,7 @@ def letter_render(*, letter: Letter) -> Letter:
     moment); of two workers rendering the same letter at once, the first to store wins."""
     if letter.is_rendered:
         return letter
-    pdf = render_to_pdf(template_for(letter.kind), letter_context(letter))
+    pdf = letter_pdf_from_html(letter_html(letter))
     with transaction.atomic():
         stored = Letter.objects.select_for_update().get(pk=letter.pk)
         if not stored.is_rendered:

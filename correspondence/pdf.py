@@ -14,16 +14,27 @@ server's, not a file)::
 and images the same way, e.g. ``<img src="static/img/favicon.svg" alt="">``. The stylesheet sets US
 Letter pages, the "EviCore by Evernorth" running header and "Page n of m" footers; the first ``<h1>``
 is repeated in the header and an element with ``class="case-reference"`` in the footer.
+
+A document rendered many times in one process (the letters, rendered by the worker) passes its stylesheets
+by name instead (``html_to_pdf(html, stylesheets=["css/print-pdf.css"])``): each is read and parsed once per
+thread and reused, instead of fetched and parsed again for each PDF. Every PDF of a thread also shares one
+``FontConfiguration``: a fresh one (WeasyPrint's default) loads the system's font configuration and starts
+Pango's font and shaping caches cold, the costliest part of rendering a one-page PDF. Per thread, because
+Pango's font map is not safe to share between threads. Our templates declare no ``@font-face`` (the shared
+configuration would keep a declared face for later PDFs; the fetcher refuses remote fonts anyway).
 """
 
 import mimetypes
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 
@@ -66,14 +77,42 @@ class StaticFilesFetcher(URLFetcher):
         return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
 
 
-def html_to_pdf(html: str, *, base_url: str | None = None) -> bytes:
-    """Render an HTML string to PDF bytes; relative URLs resolve against ``base_url`` (default: BASE_DIR)."""
+_per_thread = threading.local()
+
+
+def font_config() -> FontConfiguration:
+    """This thread's FontConfiguration, made on first use."""
+    if getattr(_per_thread, "font_config", None) is None:
+        _per_thread.font_config = FontConfiguration()
+        _per_thread.stylesheets = {}
+    return _per_thread.font_config
+
+
+def stylesheet(name: str) -> CSS:
+    """The static stylesheet ``name`` (a path under ``static/``, e.g. ``css/print-pdf.css``), parsed once per
+    thread, through the same locked-down fetcher as the documents' own resources."""
+    config = font_config()
+    parsed = _per_thread.stylesheets.get(name)
+    if parsed is None:
+        parsed = CSS(
+            url=f"{default_base_url()}static/{name}",
+            url_fetcher=StaticFilesFetcher(static_dir()),
+            font_config=config,
+        )
+        _per_thread.stylesheets[name] = parsed
+    return parsed
+
+
+def html_to_pdf(html: str, *, base_url: str | None = None, stylesheets: Iterable[str] = ()) -> bytes:
+    """Render an HTML string to PDF bytes; relative URLs resolve against ``base_url`` (default: BASE_DIR).
+    ``stylesheets`` (static paths, parsed once per thread) cascade in order as user stylesheets: over
+    WeasyPrint's defaults, under any style the document carries itself."""
     document = HTML(
         string=html,
         base_url=base_url or default_base_url(),
         url_fetcher=StaticFilesFetcher(static_dir()),
     )
-    return document.write_pdf()
+    return document.write_pdf(font_config=font_config(), stylesheets=[stylesheet(name) for name in stylesheets])
 
 
 def render_to_pdf(template_name: str, context: dict, *, request=None) -> bytes:

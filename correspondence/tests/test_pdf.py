@@ -4,6 +4,7 @@ import base64
 import contextlib
 import re
 import socket
+import threading
 import zlib
 from pathlib import Path
 
@@ -121,6 +122,32 @@ def test_the_print_stylesheet_adds_the_header_and_page_numbers():
     assert text.count("EviCore by Evernorth") == 2
     assert "Page 1 of 2" in text
     assert "Page 2 of 2" in text
+
+
+def test_a_stylesheet_passed_by_name_applies_like_a_linked_one():
+    document = pdf.html_to_pdf(
+        "<h1>Letter</h1><p>1</p><p style='break-before: page'>2</p>", stylesheets=["css/print-pdf.css"]
+    )
+    assert media_boxes(document) == [[0, 0, 612, 792], [0, 0, 612, 792]]
+    assert "Page 2 of 2" in pdf_text(document)
+
+
+def test_a_stylesheet_passed_by_name_is_parsed_once_per_thread():
+    first = pdf.stylesheet("css/print-pdf.css")
+    assert pdf.stylesheet("css/print-pdf.css") is first
+    other = {}
+    thread = threading.Thread(
+        target=lambda: other.update(css=pdf.stylesheet("css/print-pdf.css"), fonts=pdf.font_config())
+    )
+    thread.start()
+    thread.join()
+    assert other["css"] is not first
+    assert other["fonts"] is not pdf.font_config()
+
+
+def test_a_stylesheet_passed_by_name_comes_from_the_static_directory_only():
+    with pytest.raises(weasyprint.urls.URLFetchingError, match="Not a file in"):
+        pdf.stylesheet("../manage.py")
 
 
 def test_the_print_stylesheet_is_in_the_static_directory():
