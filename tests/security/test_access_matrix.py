@@ -196,10 +196,13 @@ PROVIDER_PAGES = {
     ("reference:eligibility_lookup", "a member's details"): Page(
         GET_POST, dict.fromkeys(SIGNED_IN_ROLES, OK), post=CASE_SUBMITTERS, default=FORBIDDEN
     ),
-    # A case's letters: whoever may view the case.
-    ("correspondence:letter_pdf", "held case's hold letter"): Page(GET, VIEWERS),
-    # The Message Center's actions on a letter: whoever may view its case (their own copy of it); anyone else, 404.
-    ("correspondence:message_action", "held case's hold letter, Flag"): Page(POST, VIEWERS),
+    # A case's letter: whoever may view the case, and whoever's Message Center holds it (the member, who holds the
+    # practice's Correspondence entitlement).
+    ("correspondence:letter_pdf", "held case's hold letter"): Page(GET, {**VIEWERS, MEMBER: OK}),
+    # The Message Center's actions on a letter: the users whose Message Center lists it (their own copy of it), the
+    # case's creator and the practice's Correspondence holders; the colleague and the delegate read it on the
+    # case's page only (404 here, as for anyone else).
+    ("correspondence:message_action", "held case's hold letter, Flag"): Page(POST, {OWNER: OK, MEMBER: OK}),
     # A practice's correspondence settings (default notices, paper delivery): its website access manager only; a
     # member who is not the manager gets what an outsider gets (404), as on practices:practice_manage.
     ("correspondence:practice_preferences", "owner's practice"): Page(GET_POST, {OWNER: OK}),

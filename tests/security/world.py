@@ -4,7 +4,8 @@ The owner's practice holds the owner's cases: a draft ready to submit, a submitt
 approved one (with an extension requested), one on hold (its hold letter rendered), a denied one (with an appeal
 draft and a reconsideration waiting) and a denied one with a submitted appeal; a clinical document on the draft and
 one on the pending case. The owner also filed an ECRM ticket with an attachment.
-Around them: a colleague with the case-submission entitlement, a member without it, a delegate (User Access) and a
+Around them: a colleague with the case-submission entitlement, a member with the Correspondence one only, a
+delegate (User Access) and a
 revoked one, a user of another practice with a draft of their own, a reviewer and a superuser. Every model
 registered in the admin has at least one row. Built through the services, as the portal builds them.
 """
@@ -53,7 +54,7 @@ ANONYMOUS = "anonymous"
 PASSWORD_ONLY = "password_only"
 OWNER = "owner"
 COLLEAGUE = "colleague"  # same practice, with the case-submission entitlement, not the creator
-MEMBER = "member"  # same practice, no entitlement
+MEMBER = "member"  # same practice, the Correspondence entitlement only (the front desk: letters, not cases)
 DELEGATE = "delegate"
 REVOKED_DELEGATE = "revoked_delegate"
 UNRELATED = "unrelated"  # another practice
@@ -139,7 +140,7 @@ def world_build() -> World:
     # The owner manages their practice (so the practice pages have a manager to compare with).
     PracticeMembershipFactory(user=users[OWNER], practice=practice, manager=True)
     colleague_membership = PracticeMembershipFactory(user=users[COLLEAGUE], practice=practice, case_submission=True)
-    PracticeMembershipFactory(user=users[MEMBER], practice=practice)
+    PracticeMembershipFactory(user=users[MEMBER], practice=practice, correspondence=True)
     other_membership = PracticeMembershipFactory(user=users[UNRELATED], practice=other_practice, manager=True)
     grant = WorklistAccess.objects.create(owner=users[OWNER], grantee=users[DELEGATE])
     revoked_grant = WorklistAccess.objects.create(owner=users[OWNER], grantee=users[REVOKED_DELEGATE])
