@@ -25,7 +25,7 @@ from accounts.forms import (
     ResetIdentifyForm,
     ResetVerifyForm,
 )
-from accounts.middleware import SESSION_LAST_ACTIVITY
+from accounts.middleware import activity_record, idle_remaining
 from accounts.models import User
 from accounts.password_reset import (
     RESET_WINDOW,
@@ -193,11 +193,8 @@ def session_status(request):
     """Seconds left before the idle timeout; read by the page's warning, without counting as activity."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)
-    now = timezone.now()
-    recorded = request.session.get(SESSION_LAST_ACTIVITY)
     # No activity recorded yet (the poll came first after signing in): the idle period has just begun.
-    last = datetime.datetime.fromisoformat(recorded) if recorded else now
-    remaining = settings.SESSION_IDLE_TIMEOUT - (now - last)
+    remaining = idle_remaining(request.session, timezone.now())
     return JsonResponse({"signed_in": True, "remaining_seconds": max(int(remaining.total_seconds()), 0)})
 
 
@@ -207,8 +204,10 @@ def session_extend(request):
     """ "Stay signed in": counts as activity (the absolute limit still applies)."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)
-    request.session[SESSION_LAST_ACTIVITY] = timezone.now().isoformat()
-    return JsonResponse({"signed_in": True, "remaining_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds())})
+    now = timezone.now()
+    activity_record(request.session, now, force=True)
+    remaining = idle_remaining(request.session, now)
+    return JsonResponse({"signed_in": True, "remaining_seconds": int(remaining.total_seconds())})
 
 
 # --- Profile (ACC-7) ---------------------------------------------------------------------------------

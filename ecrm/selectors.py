@@ -33,12 +33,20 @@ from ecrm.models import (
     TicketCopy,
     TicketState,
 )
-from practices.selectors import memberships_for
+from practices.models import PracticeMembership
 from reference.models import HealthPlan
 
 
 def is_ecrm_user(user) -> bool:
     return bool(user.is_authenticated) and EcrmProfile.objects.filter(user=user).exists()
+
+
+def ecrm_profile_state(user) -> tuple[bool, bool]:
+    """(has an ECRM profile, is a member of a practice), in one query: ``is_ecrm_only`` is the first without the
+    second. The membership is asked only when there is a profile."""
+    memberships = PracticeMembership.objects.filter(user=OuterRef("user"))
+    state = EcrmProfile.objects.filter(user=user).values_list(Exists(memberships), flat=True).first()
+    return state is not None, bool(state)
 
 
 def is_ecrm_only(user) -> bool:
@@ -49,7 +57,8 @@ def is_ecrm_only(user) -> bool:
     """
     if not user.is_authenticated or user.is_staff:
         return False
-    return is_ecrm_user(user) and not memberships_for(user).exists()
+    has_profile, is_member = ecrm_profile_state(user)
+    return has_profile and not is_member
 
 
 def categories_active() -> QuerySet[Category]:

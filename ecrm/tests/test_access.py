@@ -4,11 +4,16 @@ attachments to the reporter and ticket-reading staff only, and an ECRM-only acco
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import UserFactory
 from ecrm import tickets
+from ecrm.middleware import SESSION_ECRM_PROFILE
 from ecrm.models import RequestForm
+from ecrm.selectors import is_ecrm_only
 from ecrm.tests.factories import ecrm_user
+from practices.services import practice_join
 from practices.tests.factories import PracticeMembershipFactory
 from reference.models import HealthPlan
 
@@ -94,6 +99,55 @@ def test_an_ecrm_registration_taken_in_by_a_practice_sees_the_portal(signed_in_c
     user = ecrm_user()
     PracticeMembershipFactory(user=user)
     assert signed_in_client(user).get("/").status_code == 200
+
+
+def test_an_ecrm_registration_taken_in_during_its_session_sees_the_portal_at_once(signed_in_client):
+    user = ecrm_user()
+    client = signed_in_client(user)
+    assert client.get("/cases/worklist/").url == "/ecrm/"
+    practice_join(user=user, tin="123456789")
+    assert client.get("/cases/worklist/").status_code == 200
+
+
+def test_a_portal_user_is_asked_for_an_ecrm_profile_once_a_session(ecrm_catalog, client):
+    """A profile is made only by ECRM registration, with a new account: the session remembers there is none from
+    its first signed-in request on."""
+    user = UserFactory()
+    PracticeMembershipFactory(user=user, manager=True)
+    client.force_login(user)
+    for path, expected_asks in (("/mfa/", 1), ("/mfa/", 0), ("/cases/", 0), ("/cases/", 0)):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        assert len([query for query in queries if "ecrm_ecrmprofile" in query["sql"]]) == expected_asks, path
+    assert client.session[SESSION_ECRM_PROFILE] == [user.pk, False]
+
+
+def test_an_ecrm_account_is_asked_its_memberships_on_portal_pages_only(signed_in_client):
+    user = ecrm_user()
+    client = signed_in_client(user)
+    for path, expected_asks in (("/resources/", 0), ("/cases/", 1), ("/resources/", 0), ("/", 1)):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(path)
+        assert len([query for query in queries if "practices_practicemembership" in query["sql"]]) == expected_asks
+    assert client.session[SESSION_ECRM_PROFILE] == [user.pk, True]
+
+
+def test_the_remembered_answer_belongs_to_the_user_who_asked(signed_in_client):
+    """Another account signed in on the same browser is asked afresh (login flushes the session anyway)."""
+    client = signed_in_client(UserFactory())
+    client.get("/")
+    client = signed_in_client(ecrm_user(), client)
+    assert client.get("/").url == "/ecrm/"
+
+
+def test_ecrm_only_is_one_query_and_staff_are_never_ecrm_only(django_assert_num_queries):
+    user = ecrm_user()
+    with django_assert_num_queries(1):
+        assert is_ecrm_only(user)
+    PracticeMembershipFactory(user=user)
+    assert not is_ecrm_only(user)
+    assert not is_ecrm_only(UserFactory())
+    assert not is_ecrm_only(ecrm_user(user__is_staff=True))
 
 
 def test_garbage_in_the_form_is_a_400_never_a_500(ecrm_catalog, signed_in_client):
