@@ -26,6 +26,22 @@ SEARCH_MAX_PEOPLE = 500
 # The changelist's parameters that leave its list as it is (the page, the column sort): with only these, the list
 # is the default one, awaiting a decision, which the queue counts count.
 UNFILTERING_PARAMETERS = {"p", "o"}
+# What the list's columns, its row links and checkboxes (``str(case)``) and the queue fields read.
+LIST_COLUMNS = (
+    "id",
+    "request_id",
+    "case_number",
+    "status",
+    "is_urgent",
+    "decision_due_at",
+    "decided_at",
+    "program__name",
+    "member__first_name",
+    "member__last_name",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+    "assigned_to__username",
+)
 
 
 @admin.register(Case)
@@ -73,9 +89,13 @@ class CaseAdmin(CaseActionsMixin, QuickRowsAdminMixin, PHIAuditAdminMixin, ReadO
     def get_queryset(self, request):
         # The one scope for the queue (SEC-1); the change, history and action URLs fetch through it too.
         # The scope already joins some relations, so Django skips ``list_select_related``: the list's are added here.
-        queryset = queue.with_queue_fields(cases_in_review_queue(request.user)).select_related(
-            *self.list_select_related
-        )
+        queryset = queue.with_queue_fields(cases_in_review_queue(request.user))
+        if getattr(request, "_case_list", False):
+            # The list reads only what its columns show: not the scope's other joins, nor a case's dozens of other
+            # columns (its clinical answers among them), each decoded for 50 rows per page.
+            queryset = queryset.select_related(None).select_related(*self.list_select_related).only(*LIST_COLUMNS)
+        else:
+            queryset = queryset.select_related(*self.list_select_related)
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
 
@@ -131,6 +151,7 @@ class CaseAdmin(CaseActionsMixin, QuickRowsAdminMixin, PHIAuditAdminMixin, ReadO
         return sum(count.total if status == "awaiting" else count.by_status.get(status, 0) for count in shown)
 
     def changelist_view(self, request, extra_context=None):
+        request._case_list = True  # for get_queryset
         reviewer = queue.is_reviewer(request.user)
         counts = queue.queue_counts(request.user) if reviewer else []
         request._queue_counts = counts if reviewer else None  # for get_paginator
