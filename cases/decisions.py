@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases import events, holds, lifecycle, permissions, rules, selectors, services
+from cases import events, holds, lifecycle, permissions, rules, selectors, services, worklist
 from cases.identifiers import new_identifier
 from cases.models import (
     Appeal,
@@ -223,6 +223,7 @@ def alternative_authorize(
         by=accepted_by,
         round=offer.round,
         why=f"Alternative accepted for line {original.line_number}",
+        lines_added=True,
     )
     events.case_decided_event(case=case, round=offer.round, sequence=offer.sequence, status=status, user=accepted_by)
     return determination
@@ -493,13 +494,22 @@ def _case_decide(*, case: Case, round: str, sequence: int = 1, by, reason: str =
 
 
 def _case_status_derive(
-    *, case: Case, lines: list, effective: dict, by, reason: str = "", round: str, why: str = ""
+    *,
+    case: Case,
+    lines: list,
+    effective: dict,
+    by,
+    reason: str = "",
+    round: str,
+    why: str = "",
+    lines_added: bool = False,
 ) -> str:
     """Set the case's decision time, validity (the approved lines' first and last day) and authorization number
     from its lines' ``effective`` determinations, and move its status through ``services.case_transition`` when it
     changes: every line requested approved (or covered by its accepted alternative's approval) makes it Approved,
-    some Partially Approved, none Denied; ``why`` starts the change's reason (the round by default). Returns the
-    status."""
+    some Partially Approved, none Denied; ``why`` starts the change's reason (the round by default). My Worklist's
+    search text (``worklist.search_text``) is written again with the row when the authorization number is assigned
+    or ``lines_added`` (an accepted alternative's line is among ``lines``). Returns the status."""
     standing = standing_determinations(lines, effective)
     requested = requested_lines(lines)
     approved_requested = [line for line in requested if not _not_approved(standing.get(line.pk))]
@@ -513,9 +523,15 @@ def _case_status_derive(
     case.decided_at = timezone.now()
     case.valid_from = min((d.valid_from for d in approved), default=None)
     case.valid_to = max((d.valid_to for d in approved), default=None)
-    if approved and not case.authorization_number:
+    fields = ["decided_at", "valid_from", "valid_to", "authorization_number"]
+    authorized_now = bool(approved) and not case.authorization_number
+    if authorized_now:
         case.authorization_number = new_identifier(Case, "authorization_number")
-    case.save(update_fields=["decided_at", "valid_from", "valid_to", "authorization_number"])
+    if authorized_now or lines_added:
+        # My Worklist's search finds the case by its authorization ID, and an accepted alternative's code and label.
+        case.search_text = worklist.search_text(case, sorted(lines, key=lambda line: line.line_number))
+        fields.append("search_text")
+    case.save(update_fields=fields)
     if status != case.status:
         if not reason:
             reason = DECISION_REASONS[status]

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record
-from cases import decisions, events, holds, permissions, rules, selectors, uploads, wizard
+from cases import decisions, events, holds, permissions, rules, selectors, uploads, wizard, worklist
 from cases.identifiers import new_identifier
 from cases.models import (
     BuilderRole,
@@ -323,7 +323,9 @@ def case_submit(*, case: Case, user, request=None) -> Case:
     The row is locked first, so a second submit waits for the first and then finds it submitted.
     """
     case = (
-        Case.objects.select_for_update(of=("self",)).select_related("program", "health_plan", "member").get(pk=case.pk)
+        Case.objects.select_for_update(of=("self",))
+        .select_related("program", "health_plan", "member", "ordering_provider", "site")
+        .get(pk=case.pk)
     )
     if not case.is_draft:
         if case.submitted_at is not None:
@@ -341,7 +343,7 @@ def case_submit(*, case: Case, user, request=None) -> Case:
         code.code: code
         for code in HcpcsCode.objects.filter(code__in=[line.hcpcs_code for line in result.service_lines])
     }
-    ServiceLine.objects.bulk_create(
+    lines = ServiceLine.objects.bulk_create(
         service_line_for(case=case, hcpcs=codes[line.hcpcs_code], line=line, line_number=i)
         for i, line in enumerate(result.service_lines, start=1)
     )
@@ -359,6 +361,7 @@ def case_submit(*, case: Case, user, request=None) -> Case:
     case.first_procedure_code = result.service_lines[0].hcpcs_code if result.service_lines else None
     case.case_number = new_identifier(Case, "case_number")
     case.episode_id = new_identifier(Case, "episode_id")
+    case.search_text = worklist.search_text(case, lines)  # what My Worklist's search matches, with the case number
     case.decision_due_at = now + (URGENT_DECISION_WITHIN if case.is_urgent else STANDARD_DECISION_WITHIN)
     case.expires_at = None
     case.current_step = "summary"

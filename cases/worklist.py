@@ -11,12 +11,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from cases import permissions
 from cases.models import Case, CaseStatus, ServiceLine
-from reference.models import HcpcsCode, Member, Provider, Site
 
 
 @dataclass(frozen=True)
@@ -90,58 +89,53 @@ def clean_term(value) -> str:
     return " ".join(value.replace("\x00", "").split())[:SEARCH_MAX_CHARS]
 
 
-# A word this long is looked up in the reference tables first, through their trigram indexes on PostgreSQL
-# (reference migration 0004, cases 0015): pg_trgm indexes three-character pieces, so a shorter word cannot use them.
-INDEXED_WORD_CHARS = 3
+def search_text(case: Case, lines) -> str:
+    """What the search matches on ``case`` (its ``search_text`` column): the request ID, authorization ID and case
+    number, the patient's first and last name and Patient ID, the ordering provider's first, last and organization
+    name and NPI, the site's name, and each of ``lines``' HCPCS code and label in line order, lowercased, one value
+    a line (empty ones left out). A word of the search holds no whitespace, so it matches inside one value, never
+    across two. Migration 0017 and bench/worklist_bench/cases_sql.py write the same text in SQL."""
+    member, provider, site = case.member, case.ordering_provider, case.site
+    values = [case.request_id, case.authorization_number, case.case_number]
+    if member is not None:
+        values += [member.first_name, member.last_name, member.member_id]
+    if provider is not None:
+        values += [provider.first_name, provider.last_name, provider.organization_name, provider.npi]
+    if site is not None:
+        values.append(site.name)
+    for line in lines:
+        values += [line.hcpcs.code, line.label]
+    return "\n".join(value for value in values if value).lower()
 
 
-def _reference_match(column: str, model, match: Q, word: str) -> Q | Exists:
-    """A case whose ``column`` points at a row of ``model`` matching ``match``. A word of 3 characters or more:
-    the matching rows' ids, found once through the trigram indexes (a few hundred of 200,000 patients), then a
-    hashed IN on the case's row. A shorter word would match much of the table and no index helps: an EXISTS on
-    the case's own row (a primary-key probe per case of the visible parts, whatever the table's size)."""
-    if len(word) >= INDEXED_WORD_CHARS:
-        return Q(**{f"{column}__in": model.objects.filter(match).values("pk")})
-    return Exists(model.objects.filter(match, pk=OuterRef(column)))
+def search_text_save(case: Case) -> str:
+    """Write ``case``'s search text again from its row, its patient, provider, site and lines as they are now, in
+    one UPDATE of that column. The services write ``search_text`` with the row they save: at submission
+    (``services.case_submit``) and when a decision assigns the authorization number or adds an accepted
+    alternative's line (``decisions._case_status_derive``); this is for a case changed otherwise (a repair, a
+    provider or site renamed in the admin, a test)."""
+    lines = ServiceLine.objects.filter(case_id=case.pk).select_related("hcpcs").order_by("line_number")
+    case.search_text = search_text(case, lines)
+    Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
+    return case.search_text
+
+
+def search_words(term: str) -> list[str]:
+    """The words of ``term`` the search matches, lowercased like the search text (at most ``SEARCH_MAX_WORDS``)."""
+    return [word.lower() for word in term.split()[:SEARCH_MAX_WORDS]]
 
 
 def search(cases: QuerySet[Case], term: str) -> QuerySet[Case]:
-    """Each word of ``term`` must match one of the columns a provider knows a case by: request ID,
-    authorization ID, case number, patient name or Patient ID, a line's HCPCS code or description, the ordering
-    provider (name or NPI) or the site of service. "ada stone" finds Ada Stone; "E0260 stone" her hospital bed.
+    """Each word of ``term`` must match one of the values a provider knows a case by (``search_text``): request
+    ID, authorization ID, case number, patient name or Patient ID, a line's HCPCS code or description, the
+    ordering provider (name or NPI) or the site of service, as a substring, whatever the case. "ada stone" finds
+    Ada Stone; "E0260 stone" her hospital bed.
 
-    Patients, providers and sites are matched in their own tables (``_reference_match``), never by joining them
-    to every visible case. A line matches through the HCPCS catalog (a few dozen codes) or its label, each as
-    ``EXISTS(anywhere) AND EXISTS(on this case)``: the first is evaluated once (the catalog; the labels through
-    their trigram index), so a word that is no code or no label anywhere (a name, a request ID) costs nothing per
-    case. Otherwise the case's own lines are probed: the condition ``case_id <= pk`` (always true next to
-    ``case_id = pk``) keeps PostgreSQL from turning the EXISTS into one hashed scan of every line on file (2.9
-    million at a million cases); it probes the index on ``case_id`` for each visible case instead."""
-    words = term.split()[:SEARCH_MAX_WORDS]
-    for word in words:
-        codes = HcpcsCode.objects.filter(code__icontains=word)
-        own_lines = ServiceLine.objects.filter(case=OuterRef("pk"), case_id__lte=OuterRef("pk"))
-        by_code = Exists(codes) & Exists(own_lines.filter(hcpcs__in=codes.values("pk")))
-        by_label = Exists(own_lines.filter(label__icontains=word))
-        if len(word) >= INDEXED_WORD_CHARS:
-            by_label = Exists(ServiceLine.objects.filter(label__icontains=word)) & by_label
-        patient = Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(member_id__icontains=word)
-        provider = (
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(organization_name__icontains=word)
-            | Q(npi__icontains=word)
-        )
-        cases = cases.filter(
-            Q(request_id__icontains=word)
-            | Q(authorization_number__icontains=word)
-            | Q(case_number__icontains=word)
-            | _reference_match("member_id", Member, patient, word)
-            | _reference_match("ordering_provider_id", Provider, provider, word)
-            | _reference_match("site_id", Site, Q(name__icontains=word), word)
-            | by_code
-            | by_label
-        )
+    Each word is a ``LIKE '%word%'`` on the case's own ``search_text`` (copied at submission), so a searched page
+    filters the visible cases it reads anyway: no line, patient, provider or site is read per case, and a word
+    costs the same whether it is a name, a code or part of an identifier, and whatever its length."""
+    for word in search_words(term):
+        cases = cases.filter(search_text__contains=word)
     return cases
 
 

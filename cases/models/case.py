@@ -177,6 +177,11 @@ class Case(models.Model):
     # "Last, First" of the patient, and line 1's HCPCS code.
     patient_sort_name = models.CharField(max_length=130, null=True, blank=True, editable=False)  # noqa: DJ001
     first_procedure_code = models.CharField(max_length=10, null=True, blank=True, editable=False)  # noqa: DJ001
+    # My Worklist's search text (``worklist.search_text``): what "Start typing to search..." matches, lowercased, one
+    # value a line: the identifiers, the patient, the ordering provider, the site, each line's HCPCS code and label.
+    # Written at submission and again when one of them changes (``worklist.search_text_save``), so that a searched
+    # page filters the visible cases' own rows instead of probing their lines and reference rows. NULL until then.
+    search_text = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
     # --- Review (REV-1): the reviewer who claimed the case or was assigned it, and since when.
     assigned_to = models.ForeignKey(

@@ -34,6 +34,8 @@ def _set_status(case, status, **fields) -> Case:
         fields.setdefault("authorization_number", f"A{case.pk:09d}")
     Case.objects.filter(pk=case.pk).update(status=status, **fields)
     case.refresh_from_db()
+    if "authorization_number" in fields:
+        worklist.search_text_save(case)  # as a decision that assigns the number does
     return case
 
 
