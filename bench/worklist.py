@@ -38,7 +38,7 @@ from case_bench.recorders import QueryCounter, Timer, Untimed
 from case_bench.settings import HarnessError
 from case_bench.world import signed_in_client
 from worklist_bench import pages
-from worklist_bench.cases_sql import cases_insert
+from worklist_bench.cases_sql import cases_insert, search_text_check
 from worklist_bench.report import print_group, print_slowest_plan, slowest_variant, target_line
 from worklist_bench.settings import (
     ADMIN_TARGET_MS,
@@ -131,6 +131,7 @@ def load(args: argparse.Namespace, rng: random.Random) -> dict:
     }
     started = time.perf_counter()
     timings.update(cases_insert(args.cases, args.visible, world, reference, rng.random()))
+    search_text_check()
     with connection.cursor() as cursor:
         cursor.execute("SELECT status, count(*) FROM cases_case GROUP BY status ORDER BY 2 DESC")
         world["statuses"] = cursor.fetchall()

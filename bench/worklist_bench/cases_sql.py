@@ -140,7 +140,7 @@ CASE_INSERT_SQL = f"""
 INSERT INTO cases_case ({CASE_COLUMNS}, provider_address, contact_provider_name, contact_name, contact_fax,
                         contact_phone, contact_phone_ext, contact_cell_phone, contact_email, notify_by_email,
                         is_retrospective, patient_cell_phone, patient_email, site_email, site_fax, site_phone,
-                        additional_notes, patient_sort_name, first_procedure_code)
+                        additional_notes, patient_sort_name, first_procedure_code, search_text)
 SELECT {CASE_COLUMNS}, '1 Main St, Hartford, CT 06103', 'Dr Bench', 'Office Contact', '8606664321',
        '8606661234', '', '', 'office@office.example', true,
        false, '', '', '', '8606660000', '8606660001',
@@ -150,9 +150,41 @@ SELECT {CASE_COLUMNS}, '1 Main St, Hartford, CT 06103', 'Dr Bench', 'Office Cont
         WHERE m.id = bench_cases.member_id AND bench_cases.submitted_at IS NOT NULL),
        (SELECT h.code FROM bench_template_lines l JOIN reference_hcpcscode h ON h.id = l.hcpcs_id
         WHERE l.program_id = bench_cases.program_id AND l.n = bench_cases.template_n AND l.line_number = 1
-          AND bench_cases.submitted_at IS NOT NULL)
+          AND bench_cases.submitted_at IS NOT NULL),
+       -- My Worklist's search text, as services.case_submit writes it (worklist.search_text; cases migration 0018
+       -- the same in SQL): identifiers, patient, provider, site, each line's code and label, lowercased, one a line.
+       CASE WHEN bench_cases.submitted_at IS NOT NULL THEN lower(concat_ws(E'\\n',
+           NULLIF(request_id, ''), NULLIF(authorization_number, ''), NULLIF(case_number, ''),
+           (SELECT concat_ws(E'\\n', NULLIF(m.first_name, ''), NULLIF(m.last_name, ''), NULLIF(m.member_id, ''))
+            FROM reference_member m WHERE m.id = bench_cases.member_id),
+           (SELECT concat_ws(E'\\n', NULLIF(p.first_name, ''), NULLIF(p.last_name, ''),
+                             NULLIF(p.organization_name, ''), NULLIF(p.npi, ''))
+            FROM reference_provider p WHERE p.id = bench_cases.ordering_provider_id),
+           (SELECT NULLIF(s.name, '') FROM reference_site s WHERE s.id = bench_cases.site_id),
+           (SELECT string_agg(concat_ws(E'\\n', NULLIF(h.code, ''), NULLIF(l.label, '')), E'\\n'
+                              ORDER BY l.line_number)
+            FROM bench_template_lines l JOIN reference_hcpcscode h ON h.id = l.hcpcs_id
+            WHERE l.program_id = bench_cases.program_id AND l.n = bench_cases.template_n))) END
 FROM bench_cases ORDER BY id
 """  # noqa: S608 (fixed SQL: the column list above)
+
+
+def search_text_check(sample: int = 50) -> None:
+    """The search text written in SQL is the one ``worklist.search_text`` writes at submission, on the submitted
+    ones of ``sample`` cases spread through the table (HarnessError otherwise: the benchmark would search another
+    text than production's)."""
+    from case_bench.settings import HarnessError
+
+    from cases import worklist
+    from cases.models import Case, ServiceLine
+
+    last = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    ids = range(1, last + 1, max(1, last // sample))
+    cases = Case.objects.filter(pk__in=ids, submitted_at__isnull=False)
+    for case in cases.select_related("member", "ordering_provider", "site"):
+        lines = ServiceLine.objects.filter(case=case).select_related("hcpcs").order_by("line_number")
+        if case.search_text != worklist.search_text(case, lines):
+            raise HarnessError(f"case {case.pk}: search_text {case.search_text!r} is not what submission writes")
 
 
 LINES_SQL = """

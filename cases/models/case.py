@@ -179,7 +179,8 @@ class Case(models.Model):
     first_procedure_code = models.CharField(max_length=10, null=True, blank=True, editable=False)  # noqa: DJ001
     # My Worklist's search text (``worklist.search_text``): what "Start typing to search..." matches, lowercased, one
     # value a line: the identifiers, the patient, the ordering provider, the site, each line's HCPCS code and label.
-    # Written at submission and again when one of them changes (``worklist.search_text_save``), so that a searched
+    # Written at submission (``services.case_submit``) and again with the row when one of them changes (a decision's
+    # authorization number, an accepted alternative's line: ``decisions._case_status_derive``), so that a searched
     # page filters the visible cases' own rows instead of probing their lines and reference rows. NULL until then.
     search_text = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
