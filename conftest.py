@@ -8,6 +8,28 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Under pytest-xdist (`make test`), tests in these folders run in one worker process, one after another, in their
+# order; every other test goes to whichever worker is free. The security tests share a world built once for their
+# package (tests/security/conftest.py): one build, the crawler and the matrix sharing the probe's answers, and the
+# roles' sessions used within their idle timeout of the build, as in a run without workers.
+RUN_TOGETHER = ("tests/security/",)
+
+
+@pytest.hookimpl(optionalhook=True)  # the hook exists only with pytest-xdist
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup``, with the folders of ``RUN_TOGETHER`` as the groups. (pytest-xdist's own loadgroup reads
+    an ``xdist_group`` mark into the test's node id, which pytest 9 no longer lets it rewrite.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FolderGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return next((folder for folder in RUN_TOGETHER if nodeid.startswith(folder)), nodeid)
+
+    return FolderGroupScheduling(config, log)
+
+
 # Rows the post_migrate signal after a flush would write again, the same ones (it adds only what is missing).
 KEPT_BY_FLUSH = frozenset({"django_content_type", "auth_permission"})
 
