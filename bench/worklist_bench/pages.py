@@ -283,7 +283,7 @@ def admin_variants(client, case_numbers: list[str]) -> list[Variant]:
             "admin queue",
             "changelist, pending review",
             client,
-            lambda _i: client.get(f"{path}?status__exact=pending_review"),
+            lambda _i: client.get(f"{path}?status=pending_review"),
         ),
         Variant(
             "admin queue",
