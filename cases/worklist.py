@@ -94,7 +94,7 @@ def search_text(case: Case, lines) -> str:
     number, the patient's first and last name and Patient ID, the ordering provider's first, last and organization
     name and NPI, the site's name, and each of ``lines``' HCPCS code and label in line order, lowercased, one value
     a line (empty ones left out). A word of the search holds no whitespace, so it matches inside one value, never
-    across two. Migration 0017 and bench/worklist_bench/cases_sql.py write the same text in SQL."""
+    across two. Migration 0018 and bench/worklist_bench/cases_sql.py write the same text in SQL."""
     member, provider, site = case.member, case.ordering_provider, case.site
     values = [case.request_id, case.authorization_number, case.case_number]
     if member is not None:
