@@ -89,12 +89,20 @@ def clean_term(value) -> str:
     return " ".join(value.replace("\x00", "").split())[:SEARCH_MAX_CHARS]
 
 
+# The search text is in the covering indexes' INCLUDE (cases/models/case.py), and a B-tree entry holds at most
+# 2,704 bytes: the other columns of an entry take at most about 700, the text at most this many.
+SEARCH_TEXT_MAX_BYTES = 1800
+
+
 def search_text(case: Case, lines) -> str:
     """What the search matches on ``case`` (its ``search_text`` column): the request ID, authorization ID and case
     number, the patient's first and last name and Patient ID, the ordering provider's first, last and organization
     name and NPI, the site's name, and each of ``lines``' HCPCS code and label in line order, lowercased, one value
     a line (empty ones left out). A word of the search holds no whitespace, so it matches inside one value, never
-    across two. Migration 0018 and bench/worklist_bench/cases_sql.py write the same text in SQL."""
+    across two. Migration 0018 and bench/worklist_bench/cases_sql.py write the same text in SQL.
+
+    At most ``SEARCH_TEXT_MAX_BYTES`` (UTF-8): a longer text (a case of a dozen lines or more with long
+    descriptions) keeps every identifier, name and code and as many descriptions as fit, in line order."""
     member, provider, site = case.member, case.ordering_provider, case.site
     values = [case.request_id, case.authorization_number, case.case_number]
     if member is not None:
@@ -103,9 +111,24 @@ def search_text(case: Case, lines) -> str:
         values += [provider.first_name, provider.last_name, provider.organization_name, provider.npi]
     if site is not None:
         values.append(site.name)
-    for line in lines:
-        values += [line.hcpcs.code, line.label]
-    return "\n".join(value for value in values if value).lower()
+    lines = [(line.hcpcs.code, line.label) for line in lines]
+    text = "\n".join(value for value in [*values, *(value for line in lines for value in line)] if value).lower()
+    if len(text.encode()) <= SEARCH_TEXT_MAX_BYTES:
+        return text
+    return capped_text([*values, *(code for code, _ in lines), *(label for _, label in lines)])
+
+
+def capped_text(values) -> str:
+    """``values`` lowercased, one a line, empty ones left out, in their order of importance: each one that still
+    fits in ``SEARCH_TEXT_MAX_BYTES``, never part of one."""
+    kept, size = [], -1  # the first value has no newline before it
+    for value in values:
+        value = (value or "").lower()
+        cost = len(value.encode()) + 1
+        if value and size + cost <= SEARCH_TEXT_MAX_BYTES:
+            kept.append(value)
+            size += cost
+    return "\n".join(kept)
 
 
 def search_text_save(case: Case) -> str:

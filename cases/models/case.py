@@ -80,6 +80,7 @@ _WORKLIST_COLUMNS = [
     "ordering_provider",
     "site",
     "health_plan",
+    "search_text",  # at most worklist.SEARCH_TEXT_MAX_BYTES: an index entry holds at most 2,704 bytes
 ]
 
 

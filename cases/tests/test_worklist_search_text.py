@@ -3,18 +3,21 @@ when a value it copies changes (an authorization number assigned by a decision, 
 filled for earlier cases by migrations 0017/0018, and what ``worklist.search`` matches."""
 
 import importlib
+import random
+import string
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from cases import alternatives, permissions, worklist
-from cases.models import Case, CaseStatus
+from cases.models import Case, CaseStatus, ServiceLine
 from cases.tests.factories import draft_case, submitted_case
 from cases.tests.post_decision_world import decided_case, reviewer  # noqa: F401 (a fixture)
 from cases.tests.test_alternative_item import offer, single_line_offer
+from reference.models import HcpcsCode
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +144,72 @@ def test_the_migrations_add_and_fill_the_column_and_go_back(catalog):
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(leaves)
+
+
+def long_lines(case: Case, number: int = 20) -> list[str]:
+    """``number`` more lines on ``case``, each with a 300-character description (the longest a line holds) of its own:
+    the text grows past ``worklist.SEARCH_TEXT_MAX_BYTES``. Their codes, in line order."""
+    codes = list(HcpcsCode.objects.order_by("code").values_list("code", flat=True)[:number])
+    first = case.service_lines.order_by("line_number").first()
+    for offset, code in enumerate(codes, start=10):
+        ServiceLine.objects.create(
+            case=case,
+            hcpcs=HcpcsCode.objects.get(code=code),
+            label=f"description{offset} " + "é" * 286,  # two bytes a character in UTF-8
+            quantity=1,
+            billing_basis=first.billing_basis,
+            unit=first.unit,
+            line_number=offset,
+        )
+    return codes
+
+
+def test_a_long_text_keeps_every_identifier_name_and_code_and_the_descriptions_that_fit(catalog):
+    case = submitted_case()
+    codes = long_lines(case)
+    text = worklist.search_text_save(case)  # an UPDATE of the column the covering indexes include
+    assert len(expected_text(case).encode()) > worklist.SEARCH_TEXT_MAX_BYTES
+    assert len(text.encode()) <= worklist.SEARCH_TEXT_MAX_BYTES
+    values = text.split("\n")
+    member, provider = case.member, case.ordering_provider
+    identifiers = [case.request_id, case.case_number, member.first_name, member.last_name, member.member_id]
+    identifiers += [provider.last_name, provider.npi, case.site.name]
+    assert {value.lower() for value in identifiers} <= set(values)
+    assert {code.lower() for code in codes} <= set(values)
+    labels = [value for value in values if value.startswith("description")]
+    assert labels and labels == [f"description{n} " + "é" * 286 for n in range(10, 10 + len(labels))]
+    assert len(labels) < len(codes)  # the later descriptions did not fit
+    assert found(case, codes[-1]) and found(case, "description10") and not found(case, f"description{9 + len(codes)}")
+
+
+def test_migration_0019_caps_the_texts_written_before_the_cap(catalog):
+    cap_long_texts = importlib.import_module(
+        "cases.migrations.0019_case_search_text_in_worklist_indexes"
+    ).cap_long_texts
+    long_case, short_case = submitted_case(), submitted_case()
+    long_lines(long_case)
+    capped = worklist.search_text_save(long_case)
+    short_text = short_case.search_text
+    if connection.vendor == "sqlite":  # PostgreSQL's index refuses such an entry: only SQLite can hold one to cap
+        Case.objects.filter(pk=long_case.pk).update(search_text=expected_text(long_case))
+    cap_long_texts(django_apps, SimpleNamespace(connection=connection))
+    assert dict(Case.objects.filter(pk__in=[long_case.pk, short_case.pk]).values_list("pk", "search_text")) == {
+        long_case.pk: capped,
+        short_case.pk: short_text,
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="INCLUDE and the 2,704-byte entry are PostgreSQL's")
+def test_the_covering_indexes_include_the_text_and_refuse_an_uncapped_one(catalog):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname IN "
+            "('case_practice_submitted_idx', 'case_owner_submitted_idx')"
+        )
+        definitions = [row[0] for row in cursor.fetchall()]
+    assert len(definitions) == 2 and all("search_text" in definition for definition in definitions)
+    case = submitted_case()
+    # Why the cap: PostgreSQL compresses a long entry, but 40 descriptions of 300 random letters do not compress.
+    text = "\n".join("".join(random.choices(string.ascii_lowercase, k=300)) for _ in range(40))
+    with pytest.raises(OperationalError), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(search_text=text)
