@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cases import appeals, holds, services
+from cases import appeals, holds, services, worklist
 
 
 @shared_task
@@ -21,3 +21,9 @@ def lapse_due_holds() -> int:
 def delete_expired_appeal_drafts() -> int:
     """WL-5, seed 004: appeal drafts not submitted within five calendar days are deleted (beat, every hour)."""
     return appeals.appeal_drafts_delete()
+
+
+@shared_task
+def rewrite_search_texts(*, provider_id: int | None = None, site_id: int | None = None) -> int:
+    """My Worklist's search text of the cases of a provider or site renamed in the admin (``cases.receivers``)."""
+    return worklist.search_texts_rewrite(provider_id=provider_id, site_id=site_id)

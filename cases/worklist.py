@@ -10,7 +10,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -136,11 +136,64 @@ def search_text_save(case: Case) -> str:
     one UPDATE of that column. The services write ``search_text`` with the row they save: at submission
     (``services.case_submit``) and when a decision assigns the authorization number or adds an accepted
     alternative's line (``decisions._case_status_derive``); this is for a case changed otherwise (a repair, a
-    provider or site renamed in the admin, a test)."""
+    test); ``search_texts_rewrite`` for the cases of a provider or site renamed in the admin."""
     lines = ServiceLine.objects.filter(case_id=case.pk).select_related("hcpcs").order_by("line_number")
     case.search_text = search_text(case, lines)
     Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
     return case.search_text
+
+
+SEARCH_TEXT_BATCH = 500
+# What ``search_text`` reads of a case and its relations.
+SEARCH_TEXT_FIELDS = (
+    "request_id",
+    "authorization_number",
+    "case_number",
+    "search_text",
+    "member__first_name",
+    "member__last_name",
+    "member__member_id",
+    "ordering_provider__first_name",
+    "ordering_provider__last_name",
+    "ordering_provider__organization_name",
+    "ordering_provider__npi",
+    "site__name",
+)
+
+
+def search_texts_rewrite(*, provider_id: int | None = None, site_id: int | None = None) -> int:
+    """Write again the search text of every submitted case of an ordering provider or a site (after its name or
+    NPI changed, ``cases.receivers``), ``SEARCH_TEXT_BATCH`` cases a transaction, each batch's rows locked first:
+    a decision writing one of them meanwhile (``decisions._case_status_derive``) goes before or after, never
+    between the read and the write. Safe to run twice. How many cases were written."""
+    if provider_id is None and site_id is None:
+        return 0
+    cases = Case.objects.filter(submitted_at__isnull=False)
+    if provider_id is not None:
+        cases = cases.filter(ordering_provider_id=provider_id)
+    if site_id is not None:
+        cases = cases.filter(site_id=site_id)
+    ids = list(cases.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), SEARCH_TEXT_BATCH):
+        with transaction.atomic():
+            batch = list(
+                Case.objects.select_for_update(of=("self",))
+                .filter(pk__in=ids[start : start + SEARCH_TEXT_BATCH])
+                .select_related("member", "ordering_provider", "site")
+                .only(*SEARCH_TEXT_FIELDS)
+                .order_by("pk")
+            )
+            lines: dict[int, list[ServiceLine]] = {}
+            for line in (
+                ServiceLine.objects.filter(case_id__in=[case.pk for case in batch])
+                .select_related("hcpcs")
+                .order_by("case_id", "line_number")
+            ):
+                lines.setdefault(line.case_id, []).append(line)
+            for case in batch:
+                case.search_text = search_text(case, lines.get(case.pk, []))
+            Case.objects.bulk_update(batch, ["search_text"])
+    return len(ids)
 
 
 def search_words(term: str) -> list[str]:

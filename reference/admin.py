@@ -12,6 +12,7 @@ from reference.models import (
     Provider,
     Site,
 )
+from reference.signals import searched_names_changed
 
 
 class PlanProgramInline(admin.TabularInline):
@@ -56,8 +57,20 @@ class HcpcsCodeAdmin(admin.ModelAdmin):
     search_fields = ["code", "description"]
 
 
+class SearchedNamesAdminMixin:
+    """Says when a save changed one of ``searched_fields`` (values that My Worklist's search copies onto cases)."""
+
+    searched_fields: frozenset[str] = frozenset()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and self.searched_fields.intersection(form.changed_data):
+            searched_names_changed.send(sender=type(obj), instance=obj)
+
+
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(SearchedNamesAdminMixin, admin.ModelAdmin):
+    searched_fields = frozenset({"first_name", "last_name", "organization_name", "npi"})
     list_display = [
         "npi",
         "last_name",
@@ -74,7 +87,8 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(SearchedNamesAdminMixin, admin.ModelAdmin):
+    searched_fields = frozenset({"name"})
     list_display = ["name", "kind", "npi", "tin", "city", "state"]
     list_filter = ["kind", "state"]
     search_fields = ["=npi", "=tin", "name"]

@@ -9,15 +9,19 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps
+from django.contrib import admin
 from django.db import OperationalError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test import RequestFactory
+from django.urls import reverse
 
-from cases import alternatives, permissions, worklist
+from accounts.tests.factories import UserFactory
+from cases import alternatives, permissions, tasks, worklist
 from cases.models import Case, CaseStatus, ServiceLine
 from cases.tests.factories import draft_case, submitted_case
 from cases.tests.post_decision_world import decided_case, reviewer  # noqa: F401 (a fixture)
 from cases.tests.test_alternative_item import offer, single_line_offer
-from reference.models import HcpcsCode
+from reference.models import HcpcsCode, Provider
 
 pytestmark = pytest.mark.django_db
 
@@ -213,3 +217,68 @@ def test_the_covering_indexes_include_the_text_and_refuse_an_uncapped_one(catalo
     text = "\n".join("".join(random.choices(string.ascii_lowercase, k=300)) for _ in range(40))
     with pytest.raises(OperationalError), transaction.atomic():
         Case.objects.filter(pk=case.pk).update(search_text=text)
+
+
+# --- A provider or site renamed in the admin ---------------------------------------------------------------------
+
+
+def admin_change(client, obj, **changes):
+    """POST the admin's change form of ``obj`` as a staff member would, with ``changes`` over its current values."""
+    model_admin = admin.site._registry[type(obj)]
+    request = RequestFactory().get("/")
+    request.user = UserFactory(is_superuser=True)
+    form = model_admin.get_form(request, obj)(instance=obj)
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(changes)
+    url = reverse(f"admin:reference_{type(obj)._meta.model_name}_change", args=[obj.pk])
+    return client.post(url, data)
+
+
+def test_renaming_a_provider_in_the_admin_rewrites_its_cases_search_text(
+    catalog, signed_in_client, django_capture_on_commit_callbacks
+):
+    case, other = submitted_case(), submitted_case()
+    provider = case.ordering_provider
+    old_name = provider.last_name
+    client = signed_in_client(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = admin_change(client, provider, last_name="Quillfeather")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert len(callbacks) == 1  # the task, enqueued once the rename is committed
+    assert callbacks[0].func == tasks.rewrite_search_texts.delay
+    assert tasks.rewrite_search_texts(**callbacks[0].keywords) == 1
+    assert found(case, "quillfeather") and not found(case, old_name)
+    other_text = other.search_text
+    other.refresh_from_db()
+    assert other.search_text == other_text
+
+
+def test_renaming_a_site_rewrites_its_cases_and_a_change_of_another_field_does_not(
+    catalog, signed_in_client, django_capture_on_commit_callbacks
+):
+    case = submitted_case()
+    site = case.site
+    client = signed_in_client(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert admin_change(client, site, city="Stamford").status_code == 302
+    assert callbacks == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert admin_change(client, site, name="Harbor Light Home Care").status_code == 302
+    assert [callback.keywords for callback in callbacks] == [{"site_id": site.pk}]
+    tasks.rewrite_search_texts(site_id=site.pk)
+    assert found(case, "harbor light") and Case.objects.get(pk=case.pk).search_text == expected_text(case)
+
+
+def test_the_rewrite_leaves_drafts_and_runs_twice_the_same(catalog):
+    case = submitted_case()
+    draft = draft_case()
+    draft.ordering_provider = case.ordering_provider
+    draft.save(update_fields=["ordering_provider"])
+    Provider.objects.filter(pk=case.ordering_provider_id).update(last_name="Quillfeather")
+    assert worklist.search_texts_rewrite(provider_id=case.ordering_provider_id) == 1
+    text = Case.objects.get(pk=case.pk).search_text
+    assert "quillfeather" in text.split("\n") and text == expected_text(case)
+    assert worklist.search_texts_rewrite(provider_id=case.ordering_provider_id) == 1
+    assert Case.objects.get(pk=case.pk).search_text == text
+    assert Case.objects.get(pk=draft.pk).search_text is None
+    assert worklist.search_texts_rewrite() == 0
