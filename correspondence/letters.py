@@ -121,10 +121,30 @@ def determinations_as_of(case: Case, event: CaseEvent) -> list[LineOutcome]:
     ]
 
 
+# What the templates print of the case and its relations; a letter reads nothing else of them (one query, not
+# the case's every column and its clinical answers: the worker renders thousands of letters).
+CASE_FIELDS = (
+    "case_number",
+    "authorization_number",
+    "contact_fax",
+    "contact_provider_name",
+    "program__name",
+    "health_plan__name",
+    "member__first_name",
+    "member__last_name",
+    "member__member_id",
+    "member__date_of_birth",
+    *(f"ordering_provider__{name}" for name in ("kind", "first_name", "last_name", "credentials", "organization_name")),
+    *(f"site__{name}" for name in ("name", "address_line1", "address_line2", "city", "state", "zip_code")),
+)
+
+
 def letter_context(letter: Letter) -> dict:
     """Everything the letter's template prints."""
-    case = Case.objects.select_related("program", "health_plan", "member", "ordering_provider", "site").get(
-        pk=letter.case_id
+    case = (
+        Case.objects.select_related("program", "health_plan", "member", "ordering_provider", "site")
+        .only(*CASE_FIELDS)
+        .get(pk=letter.case_id)
     )
     event = letter.event
     plan_program = selectors.plan_program_for(case)

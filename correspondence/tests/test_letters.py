@@ -205,3 +205,27 @@ def test_accepting_an_alternative_beside_a_denied_line_sends_a_partial_approval_
     offer_letter, decision = letters_of(case)
     assert (offer_letter.kind, decision.kind) == (Kind.ALTERNATIVE_RECOMMENDATION, Kind.PARTIAL_APPROVAL)
     assert "(alternative accepted for line 1)" in rendered(decision)
+
+
+def test_a_letters_html_reads_three_rows_sets_whatever_its_kind_and_nothing_per_line(
+    catalog,
+    reviewer,  # noqa: F811
+    django_assert_num_queries,
+):
+    """The case with what the templates print of it (``letters.CASE_FIELDS``: a field they print and the query
+    leaves out would be one query more), its plan's program, and the kind's own rows; an appeal decision also reads
+    its appeal. The worker renders thousands of letters."""
+    hold_placed(submitted_case(), reviewer)
+    for outcomes in ("aaa", "ddd", "xaa"):
+        decided_case(outcomes, by=reviewer)
+    appealed = decided_case("add", by=reviewer)
+    appeal = appeal_submitted(appealed, appeals_user(appealed), is_expedited=True)
+    lines = [line for line in appealed.service_lines.all() if line.determinations.latest("pk").outcome != "approved"]
+    determine(appealed, "ad", by=reviewer, round="appeal", sequence=appeal.sequence, lines=lines)
+    appeals.appeal_decide(appeal=appeal, by=reviewer)
+    by_kind = {letter.kind: letter for letter in Letter.objects.select_related("event").order_by("pk")}
+    assert set(by_kind) == set(Kind.values)
+    for kind, letter in by_kind.items():
+        with django_assert_num_queries(4 if kind == Kind.APPEAL_DECISION else 3):
+            html = letters.letter_html(letter)
+        assert letter.case.case_number in html, kind
