@@ -103,25 +103,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def letters_of_each_kind() -> dict:
     """One letter of each kind, each written by its case event (the outbox), not yet rendered."""
-    from cases import appeals
-    from cases.tests.factories import submitted_case
-    from cases.tests.post_decision_world import appeals_user, decided_case, determine, make_reviewer
-    from correspondence.models import Letter
-    from correspondence.tests.conftest import appeal_submitted, hold_placed
+    from cases.tests.post_decision_world import make_reviewer
+    from correspondence.tests.conftest import one_letter_of_each_kind
 
-    Kind = Letter.Kind
-    reviewer = make_reviewer()
-    hold_placed(submitted_case(), reviewer)
-    decided_case("aaa", by=reviewer)
-    decided_case("ddd", by=reviewer)
-    decided_case("xaa", by=reviewer)
-    appealed = decided_case("add", by=reviewer)
-    appeal = appeal_submitted(appealed, appeals_user(appealed), is_expedited=True)
-    lines = [line for line in appealed.service_lines.all() if line.determinations.latest("pk").outcome != "approved"]
-    determine(appealed, "ad", by=reviewer, round="appeal", sequence=appeal.sequence, lines=lines)
-    appeals.appeal_decide(appeal=appeal, by=reviewer)
-    found = {letter.kind: letter for letter in Letter.objects.select_related("event").order_by("pk")}
-    return {kind: found[kind] for kind in Kind.values if kind in found}
+    return one_letter_of_each_kind(make_reviewer())
 
 
 # --- 1. Render cost ------------------------------------------------------------------------------------------

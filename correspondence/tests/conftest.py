@@ -63,3 +63,21 @@ def appeal_submitted(case, user, **fields):
 def letters_of(case, kind=None):
     rows = Letter.objects.filter(case=case).order_by("pk")
     return list(rows.filter(kind=kind) if kind else rows)
+
+
+def one_letter_of_each_kind(reviewer) -> dict:
+    """One letter of each kind, each written by its case event (the outbox), not yet rendered, by kind in the order
+    of ``Letter.Kind`` (bench/letters.py renders these too)."""
+    from cases.tests.factories import submitted_case
+    from cases.tests.post_decision_world import appeals_user, decided_case, determine
+
+    hold_placed(submitted_case(), reviewer)
+    for outcomes in ("aaa", "ddd", "xaa"):
+        decided_case(outcomes, by=reviewer)
+    appealed = decided_case("add", by=reviewer)
+    appeal = appeal_submitted(appealed, appeals_user(appealed), is_expedited=True)
+    lines = [line for line in appealed.service_lines.all() if line.determinations.latest("pk").outcome != "approved"]
+    determine(appealed, "ad", by=reviewer, round="appeal", sequence=appeal.sequence, lines=lines)
+    appeals.appeal_decide(appeal=appeal, by=reviewer)
+    found = {letter.kind: letter for letter in Letter.objects.select_related("event").order_by("pk")}
+    return {kind: found[kind] for kind in Letter.Kind.values if kind in found}

@@ -20,7 +20,14 @@ from cases.tests.post_decision_world import (
 )
 from correspondence import letters
 from correspondence.models import Letter
-from correspondence.tests.conftest import appeal_submitted, hold_placed, letters_of, page_one_text, pdf_text
+from correspondence.tests.conftest import (
+    appeal_submitted,
+    hold_placed,
+    letters_of,
+    one_letter_of_each_kind,
+    page_one_text,
+    pdf_text,
+)
 from reference.validators import format_us_phone
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +214,7 @@ def test_accepting_an_alternative_beside_a_denied_line_sends_a_partial_approval_
     assert "(alternative accepted for line 1)" in rendered(decision)
 
 
-def test_a_letters_html_reads_three_rows_sets_whatever_its_kind_and_nothing_per_line(
+def test_each_kind_of_letter_is_written_from_three_queries_four_for_an_appeal_decision(
     catalog,
     reviewer,  # noqa: F811
     django_assert_num_queries,
@@ -215,15 +222,7 @@ def test_a_letters_html_reads_three_rows_sets_whatever_its_kind_and_nothing_per_
     """The case with what the templates print of it (``letters.CASE_FIELDS``: a field they print and the query
     leaves out would be one query more), its plan's program, and the kind's own rows; an appeal decision also reads
     its appeal. The worker renders thousands of letters."""
-    hold_placed(submitted_case(), reviewer)
-    for outcomes in ("aaa", "ddd", "xaa"):
-        decided_case(outcomes, by=reviewer)
-    appealed = decided_case("add", by=reviewer)
-    appeal = appeal_submitted(appealed, appeals_user(appealed), is_expedited=True)
-    lines = [line for line in appealed.service_lines.all() if line.determinations.latest("pk").outcome != "approved"]
-    determine(appealed, "ad", by=reviewer, round="appeal", sequence=appeal.sequence, lines=lines)
-    appeals.appeal_decide(appeal=appeal, by=reviewer)
-    by_kind = {letter.kind: letter for letter in Letter.objects.select_related("event").order_by("pk")}
+    by_kind = one_letter_of_each_kind(reviewer)
     assert set(by_kind) == set(Kind.values)
     for kind, letter in by_kind.items():
         with django_assert_num_queries(4 if kind == Kind.APPEAL_DECISION else 3):
