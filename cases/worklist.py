@@ -89,7 +89,7 @@ def clean_term(value) -> str:
     return " ".join(value.replace("\x00", "").split())[:SEARCH_MAX_CHARS]
 
 
-# The search text is in the covering indexes' INCLUDE (cases/models/case.py), and a B-tree entry holds at most
+# The search text is in the search indexes' INCLUDE (cases/models/case.py), and a B-tree entry holds at most
 # 2,704 bytes: the other columns of an entry take at most about 700, the text at most this many.
 SEARCH_TEXT_MAX_BYTES = 1800
 

@@ -1,11 +1,12 @@
-"""My Worklist's search text joins the INCLUDE of the two covering indexes (the practices' cases, the user's
-own), so that a searched page reads the visible cases' texts from the index alone, not from 10,000 heap rows.
+"""Two more covering indexes for My Worklist, with the search text: a searched page reads the visible cases'
+texts from an index alone, not from 10,000 heap rows. They are the two of 0014 (the practices' cases, the user's
+own) plus ``search_text``, about four times wider; the unsearched pages keep reading the narrow ones.
 
 A B-tree entry holds at most 2,704 bytes, so the text is capped at ``MAX_BYTES`` (``worklist.SEARCH_TEXT_MAX_BYTES``,
 which writes it so from now on). First the texts over the cap, written uncapped by 0018 or before this migration,
 are written again capped: every identifier, name and code, then as many line descriptions as fit, in line order
-(the rule of ``worklist.capped_text``, copied here as it stands today). Reversing restores the indexes without
-the text and leaves the capped texts, which the search still matches."""
+(the rule of ``worklist.capped_text``, copied here as it stands today). Reversing drops the two indexes and leaves
+the capped texts, which the search still matches."""
 
 from django.conf import settings
 from django.db import migrations, models
@@ -68,14 +69,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(cap_long_texts, migrations.RunPython.noop),
-        migrations.RemoveIndex(
-            model_name="case",
-            name="case_practice_submitted_idx",
-        ),
-        migrations.RemoveIndex(
-            model_name="case",
-            name="case_owner_submitted_idx",
-        ),
         migrations.AddIndex(
             model_name="case",
             index=models.Index(
@@ -97,7 +90,7 @@ class Migration(migrations.Migration):
                     "health_plan",
                     "search_text",
                 ),
-                name="case_practice_submitted_idx",
+                name="case_practice_search_idx",
             ),
         ),
         migrations.AddIndex(
@@ -121,7 +114,7 @@ class Migration(migrations.Migration):
                     "health_plan",
                     "search_text",
                 ),
-                name="case_owner_submitted_idx",
+                name="case_owner_search_idx",
             ),
         ),
     ]
