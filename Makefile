@@ -11,10 +11,10 @@ test:           ## Set up and run the whole suite: lint, unit, integration, brow
 	@scripts/setup.sh test
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@scripts/test.sh $(PYTEST_ARGS)
 
 test-fast:      ## Unit tests only (no browser, no worker process); assumes `make test` ran once
-	@$(PY) -m pytest -m "not browser and not integration" -q $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $${TEST_WORKERS:-auto} --dist loadgroup -m "not browser and not integration" -q $(PYTEST_ARGS)
 
 lint:
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
