@@ -293,6 +293,65 @@ def page_ids(parts: list[QuerySet[Case]], tab: str, sort: str, *, offset: int, l
     return PageIds(ids=[row[0] for row in rows], total=total)
 
 
+@dataclass(frozen=True)
+class SearchedPage:
+    """The tab counts of a searched list and one page of a tab's ids, read together."""
+
+    counts: dict[str, int]
+    offset: int
+    ids: list[int]
+
+
+def searched_page(parts: list[QuerySet[Case]], tab: str, sort: str, *, offset: int, limit: int) -> SearchedPage | None:
+    """PostgreSQL, with a search term: the tab counts (``parts_counts``) and the page of ids (``page_ids``) in one
+    query, one scan of the visible cases' search text instead of two. A searched part cannot stop at its first
+    ids in the sort's order (it reads every entry to find the matches), so its matches are read once, counted per
+    tab by window aggregates over all of them, then filtered to the tab, sorted and sliced. None when there is no
+    part, or no case of the tab at ``offset`` (past the last page, an empty tab): the counts are not known then,
+    and the caller counts on its own (``parts_counts``)."""
+    if not parts or limit <= 0:
+        return None
+    keys, _ = _sort_keys(sort)
+    union = _union_all([part.annotate(**keys).order_by().values_list("pk", "status", *keys) for part in parts])
+    union_sql, params = union.query.sql_with_params()
+    columns = ", ".join(["pk", "status", *keys])
+    windows, window_params = [], []
+    for index, each in enumerate(TABS):
+        if each.statuses:
+            windows.append(
+                f"COUNT(*) FILTER (WHERE status IN ({', '.join(['%s'] * len(each.statuses))})) OVER () AS n_{index}"
+            )
+            window_params += list(each.statuses)
+        else:
+            windows.append(f"COUNT(*) OVER () AS n_{index}")
+    statuses = TABS_BY_KEY[clean_tab(tab)].statuses
+    where = f"WHERE status IN ({', '.join(['%s'] * len(statuses))})" if statuses else ""
+    sql = (
+        f"SELECT pk, {', '.join(f'n_{index}' for index in range(len(TABS)))} FROM ("  # noqa: S608 (no user text)
+        f"SELECT {columns}, {', '.join(windows)} FROM ({union_sql}) AS visible ({columns})"
+        f") AS counted {where} ORDER BY {_order_sql(sort)} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*window_params, *params, *(statuses or ()), limit, offset])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    counts = {each.key: rows[0][1 + index] for index, each in enumerate(TABS)}
+    return SearchedPage(counts=counts, offset=offset, ids=[row[0] for row in rows])
+
+
+def _order_sql(sort: str) -> str:
+    """``_sort_keys``' ORDER BY as SQL over the columns ``sort_0``, ``sort_1``... and ``pk``."""
+    sort = clean_sort(sort)
+    way = "DESC" if sort.startswith("-") else "ASC"
+    column = SORTS[sort.removeprefix("-")]
+    order = [
+        f"sort_{index} {way}" + ("" if name in NEVER_EMPTY_WHEN_SUBMITTED else " NULLS LAST")
+        for index, name in enumerate(column.order_by)
+    ]
+    return ", ".join([*order, f"pk {way}"])
+
+
 # What a row of the page shows, and nothing more: 25 cases and five related rows each are read, converted and
 # copied into model instances per page, every column more at that cost. The CSV reads its rows whole (with_columns).
 ROW_FIELDS = (

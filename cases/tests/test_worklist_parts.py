@@ -110,6 +110,36 @@ def test_every_tab_sort_and_page_lists_what_the_or_query_lists(overlapping, term
                 assert window.ids == expected[offset : offset + limit], (tab, sort, offset, limit)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-scan searched page is PostgreSQL's")
+@pytest.mark.parametrize("term", ["G0", "E0", "nothing-matches"])
+def test_a_searched_page_read_with_its_counts_is_what_the_two_queries_read(overlapping, term):
+    user, _ = overlapping
+    parts = worklist.visible_parts(user, grants=permissions.grants_of(user), term=term)
+    counts = worklist.parts_counts(parts)
+    for tab in worklist.TABS_BY_KEY:
+        for sort in SORTS:
+            for offset, limit in ((0, 3), (2, 3), (5, 25), (0, 100)):
+                expected = worklist.page_ids(parts, tab, sort, offset=offset, limit=limit, total=counts[tab]).ids
+                with CaptureQueriesContext(connection) as queries:
+                    found = worklist.searched_page(parts, tab, sort, offset=offset, limit=limit)
+                assert len(queries) == 1
+                if not expected:  # an empty tab, or past its last case: the caller counts on its own
+                    assert found is None, (tab, sort, offset)
+                    continue
+                assert (found.counts, found.offset, found.ids) == (counts, offset, expected), (tab, sort, offset)
+
+
+def test_a_searched_page_past_the_last_one_is_the_last_page_with_its_counts(overlapping, signed_in_client):
+    user, _ = overlapping
+    client = signed_in_client(user)
+    client.post(WORKLIST, {"q": "E0"})
+    whole = client.get(WORKLIST, {"tab": "all", "sort": "request_id"}).context
+    for page in ("1", "999", "0", "x"):
+        context = client.get(WORKLIST, {"tab": "all", "sort": "request_id", "page": page}).context
+        assert [tab["count"] for tab in context["tabs"]] == [tab["count"] for tab in whole["tabs"]]
+        assert [row["case"].pk for row in context["rows"]] == [row["case"].pk for row in whole["rows"]], page
+
+
 def test_a_page_reads_its_rows_in_the_page_order_without_the_clinical_answers(overlapping):
     user, cases = overlapping
     parts = worklist.visible_parts(user, grants=permissions.grants_of(user))

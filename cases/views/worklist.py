@@ -11,6 +11,7 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,17 +53,29 @@ def worklist_page(request):
 
 
 class _PageSource:
-    """What the paginator slices: ``[bottom:top]`` reads that page's ids (``worklist.page_ids``), nothing more."""
+    """What the paginator slices: ``[bottom:top]`` reads that page's ids (``worklist.page_ids``), nothing more; or
+    returns them from ``known`` (a ``worklist.SearchedPage`` read with the counts) when it is that page."""
 
-    def __init__(self, parts, tab, sort, total):
-        self.parts, self.tab, self.sort, self.total = parts, tab, sort, total
+    def __init__(self, parts, tab, sort, total, known=None):
+        self.parts, self.tab, self.sort, self.total, self.known = parts, tab, sort, total, known
 
     def __getitem__(self, window: slice) -> list[int]:
         offset = window.start or 0
+        if self.known is not None and self.known.offset == offset:
+            return self.known.ids[: window.stop - offset]
         found = worklist.page_ids(
             self.parts, self.tab, self.sort, offset=offset, limit=window.stop - offset, total=self.total
         )
         return found.ids
+
+
+def _page_offset(page_number) -> int:
+    """The first row of the page asked for, as the paginator reads it (anything but a number from 1 up: page 1)."""
+    try:
+        number = int(page_number)
+    except (TypeError, ValueError):
+        number = 1
+    return (max(number, 1) - 1) * PAGE_SIZE
 
 
 def may_have_cases(request) -> bool:
@@ -81,11 +94,15 @@ def worklist_context(request, *, tab=worklist.DEFAULT_TAB, sort=worklist.DEFAULT
     # The visible cases as disjoint parts (own, the practices', shared worklists'), each read through its index:
     # the tab counts in one query, the page's ids in another, then those 25 rows with what the table shows.
     parts = worklist.visible_parts(request.user, grants=grants, term=term)
-    counts = worklist.parts_counts(parts)
+    # Searched, on PostgreSQL: the counts and the page in one scan of the search text (else counted again below,
+    # e.g. for a page past the last one).
+    known = None
+    if term and connection.vendor == "postgresql":
+        known = worklist.searched_page(parts, tab, sort, offset=_page_offset(page_number), limit=PAGE_SIZE)
+    counts = known.counts if known is not None else worklist.parts_counts(parts)
     # The tab's count is already in the counts: the paginator does not count the list a second time.
-    page = CountedPaginator(_PageSource(parts, tab, sort, counts[tab]), PAGE_SIZE, count=counts[tab]).get_page(
-        page_number
-    )
+    source = _PageSource(parts, tab, sort, counts[tab], known)
+    page = CountedPaginator(source, PAGE_SIZE, count=counts[tab]).get_page(page_number)
     ids = list(page.object_list)
     now = timezone.now()
     rows = [
