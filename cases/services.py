@@ -356,9 +356,10 @@ def case_submit(*, case: Case, user, request=None) -> Case:
         and case.documents.exists()
     )
     case.submitted_at = now
-    # My Worklist's sort keys for Patient and Procedure, on the case's own row (cases.worklist).
+    # My Worklist's sort keys for Patient, Procedure and Ordering Provider, on the case's own row (cases.worklist).
     case.patient_sort_name = f"{case.member.last_name}, {case.member.first_name}" if case.member else None
     case.first_procedure_code = result.service_lines[0].hcpcs_code if result.service_lines else None
+    case.provider_sort_name = case.ordering_provider.sort_name if case.ordering_provider else None
     case.case_number = new_identifier(Case, "case_number")
     case.episode_id = new_identifier(Case, "episode_id")
     case.search_text = worklist.search_text(case, lines)  # what My Worklist's search matches, with the case number

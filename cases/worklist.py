@@ -43,7 +43,7 @@ DEFAULT_TAB = "pending"
 class Column:
     key: str
     label: str
-    order_by: tuple[str, ...]  # model fields; Patient and Procedure are sort keys copied at submission
+    order_by: tuple[str, ...]  # model fields; Patient, Procedure and Ordering Provider: sort keys copied at submission
 
 
 COLUMNS = (
@@ -54,7 +54,7 @@ COLUMNS = (
     Column("submitted", "Submitted", ("submitted_at",)),
     Column("end_date", "End Date", ("valid_to",)),
     Column("procedure", "Procedure", ("first_procedure_code",)),
-    Column("provider", "Ordering Provider", ("ordering_provider__last_name", "ordering_provider__organization_name")),
+    Column("provider", "Ordering Provider", ("provider_sort_name",)),
     Column("site", "Site of Service", ("site__name",)),
     Column("insurer", "Insurer", ("health_plan__name",)),
     Column("due", "Decision Due", ("decision_due_at",)),
@@ -144,15 +144,17 @@ def search_text_save(case: Case) -> str:
 
 
 SEARCH_TEXT_BATCH = 500
-# What ``search_text`` reads of a case and its relations.
+# What ``search_text`` and ``Provider.sort_name`` read of a case and its relations.
 SEARCH_TEXT_FIELDS = (
     "request_id",
     "authorization_number",
     "case_number",
     "search_text",
+    "provider_sort_name",
     "member__first_name",
     "member__last_name",
     "member__member_id",
+    "ordering_provider__kind",
     "ordering_provider__first_name",
     "ordering_provider__last_name",
     "ordering_provider__organization_name",
@@ -162,8 +164,9 @@ SEARCH_TEXT_FIELDS = (
 
 
 def search_texts_rewrite(*, provider_id: int | None = None, site_id: int | None = None) -> int:
-    """Write again the search text of every submitted case of an ordering provider or a site (after its name or
-    NPI changed, ``cases.receivers``), ``SEARCH_TEXT_BATCH`` cases a transaction, each batch's rows locked first:
+    """Write again the search text and the provider's sort key (``provider_sort_name``) of every submitted case of
+    an ordering provider or a site (after its name or NPI changed, ``cases.receivers``), ``SEARCH_TEXT_BATCH`` cases
+    a transaction, each batch's rows locked first:
     a decision writing one of them meanwhile (``decisions._case_status_derive``) goes before or after, never
     between the read and the write. Safe to run twice. How many cases were written."""
     if provider_id is None and site_id is None:
@@ -192,7 +195,8 @@ def search_texts_rewrite(*, provider_id: int | None = None, site_id: int | None 
                 lines.setdefault(line.case_id, []).append(line)
             for case in batch:
                 case.search_text = search_text(case, lines.get(case.pk, []))
-            Case.objects.bulk_update(batch, ["search_text"])
+                case.provider_sort_name = case.ordering_provider.sort_name if case.ordering_provider else None
+            Case.objects.bulk_update(batch, ["search_text", "provider_sort_name"])
     return len(ids)
 
 

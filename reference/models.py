@@ -221,6 +221,14 @@ class Provider(Address):
         name = f"{self.first_name} {self.last_name}".strip()
         return f"{name}, {self.credentials}" if self.credentials else name
 
+    @property
+    def sort_name(self):
+        """What a list of providers sorts on: "Last, First" for a practitioner, the organization's name for a group
+        (cases copy it at submission: My Worklist's Ordering Provider column)."""
+        if self.kind == self.Kind.GROUP:
+            return self.organization_name
+        return f"{self.last_name}, {self.first_name}" if self.first_name else self.last_name
+
 
 class Site(Address):
     """A site of service (rendering facility): DME supplier, home health agency, or another facility."""

@@ -140,17 +140,23 @@ CASE_INSERT_SQL = f"""
 INSERT INTO cases_case ({CASE_COLUMNS}, provider_address, contact_provider_name, contact_name, contact_fax,
                         contact_phone, contact_phone_ext, contact_cell_phone, contact_email, notify_by_email,
                         is_retrospective, patient_cell_phone, patient_email, site_email, site_fax, site_phone,
-                        additional_notes, patient_sort_name, first_procedure_code, search_text)
+                        additional_notes, patient_sort_name, first_procedure_code, provider_sort_name,
+                        search_text)
 SELECT {CASE_COLUMNS}, '1 Main St, Hartford, CT 06103', 'Dr Bench', 'Office Contact', '8606664321',
        '8606661234', '', '', 'office@office.example', true,
        false, '', '', '', '8606660000', '8606660001',
        '',
-       -- My Worklist's sort keys, as services.case_submit writes them: the patient's "Last, First" and line 1's code.
+       -- My Worklist's sort keys, as services.case_submit writes them: the patient's "Last, First", line 1's code,
        (SELECT m.last_name || ', ' || m.first_name FROM reference_member m
         WHERE m.id = bench_cases.member_id AND bench_cases.submitted_at IS NOT NULL),
        (SELECT h.code FROM bench_template_lines l JOIN reference_hcpcscode h ON h.id = l.hcpcs_id
         WHERE l.program_id = bench_cases.program_id AND l.n = bench_cases.template_n AND l.line_number = 1
           AND bench_cases.submitted_at IS NOT NULL),
+       -- and the ordering provider's Provider.sort_name: "Last, First", or a group's name.
+       (SELECT CASE WHEN p.kind = 'group' THEN p.organization_name
+                    ELSE concat_ws(', ', p.last_name, NULLIF(p.first_name, '')) END
+        FROM reference_provider p
+        WHERE p.id = bench_cases.ordering_provider_id AND bench_cases.submitted_at IS NOT NULL),
        -- My Worklist's search text, as services.case_submit writes it (worklist.search_text; cases migration 0018
        -- the same in SQL): identifiers, patient, provider, site, each line's code and label, lowercased, one a line.
        CASE WHEN bench_cases.submitted_at IS NOT NULL THEN lower(concat_ws(E'\\n',
@@ -170,9 +176,9 @@ FROM bench_cases ORDER BY id
 
 
 def search_text_check(sample: int = 50) -> None:
-    """The search text written in SQL is the one ``worklist.search_text`` writes at submission, on the submitted
-    ones of ``sample`` cases spread through the table (HarnessError otherwise: the benchmark would search another
-    text than production's)."""
+    """The search text and the provider's sort key written in SQL are what submission writes
+    (``worklist.search_text``, ``Provider.sort_name``), on the submitted ones of ``sample`` cases spread through the
+    table (HarnessError otherwise: the benchmark would search and sort on other values than production's)."""
     from case_bench.settings import HarnessError
 
     from cases import worklist
@@ -185,6 +191,8 @@ def search_text_check(sample: int = 50) -> None:
         lines = ServiceLine.objects.filter(case=case).select_related("hcpcs").order_by("line_number")
         if case.search_text != worklist.search_text(case, lines):
             raise HarnessError(f"case {case.pk}: search_text {case.search_text!r} is not what submission writes")
+        if case.provider_sort_name != case.ordering_provider.sort_name:
+            raise HarnessError(f"case {case.pk}: provider_sort_name {case.provider_sort_name!r} is not the provider's")
 
 
 LINES_SQL = """

@@ -76,6 +76,7 @@ _WORKLIST_COLUMNS = [
     "decision_due_at",
     "patient_sort_name",
     "first_procedure_code",
+    "provider_sort_name",
     "member",
     "ordering_provider",
     "site",
@@ -177,6 +178,8 @@ class Case(models.Model):
     # "Last, First" of the patient, and line 1's HCPCS code.
     patient_sort_name = models.CharField(max_length=130, null=True, blank=True, editable=False)  # noqa: DJ001
     first_procedure_code = models.CharField(max_length=10, null=True, blank=True, editable=False)  # noqa: DJ001
+    # The ordering provider's ``Provider.sort_name`` ("Last, First", or a group's name), for the same reason.
+    provider_sort_name = models.CharField(max_length=130, null=True, blank=True, editable=False)  # noqa: DJ001
     # My Worklist's search text (``worklist.search_text``): what "Start typing to search..." matches, lowercased, one
     # value a line: the identifiers, the patient, the ordering provider, the site, each line's HCPCS code and label.
     # Written at submission (``services.case_submit``) and again with the row when one of them changes (a decision's

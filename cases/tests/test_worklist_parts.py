@@ -18,6 +18,7 @@ from cases.tests.factories import draft_case, submitted_case, submitter
 from cases.tests.test_worklist import _set_status
 from practices.models import PracticeMembership, WorklistAccess
 from practices.tests.factories import PracticeFactory
+from reference.models import Provider
 
 pytestmark = pytest.mark.django_db
 
@@ -193,9 +194,38 @@ def test_submitting_copies_the_patients_sort_name_and_the_first_procedure_code(c
     first_line = case.service_lines.order_by("line_number").first()
     assert case.patient_sort_name == f"{case.member.last_name}, {case.member.first_name}"
     assert case.first_procedure_code == first_line.hcpcs.code
+    assert case.provider_sort_name == f"{case.ordering_provider.last_name}, {case.ordering_provider.first_name}"
     draft = draft_case()
     assert draft.patient_sort_name is None
     assert draft.first_procedure_code is None
+    assert draft.provider_sort_name is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "first", "last", "organization", "expected"),
+    [
+        ("practitioner", "Ada", "Stone", "", "Stone, Ada"),
+        ("practitioner", "", "Stone", "", "Stone"),
+        ("group", "", "", "Harbor Orthopedics", "Harbor Orthopedics"),
+    ],
+)
+def test_the_backfill_of_the_providers_sort_key_writes_what_submission_writes(
+    catalog, kind, first, last, organization, expected
+):
+    from django.apps import apps as django_apps
+
+    backfill = importlib.import_module("cases.migrations.0020_case_provider_sort_name").backfill
+    case, draft = submitted_case(), draft_case()
+    provider = case.ordering_provider
+    Provider.objects.filter(pk=provider.pk).update(
+        kind=kind, first_name=first, last_name=last, organization_name=organization
+    )
+    provider.refresh_from_db()
+    assert provider.sort_name == expected
+    Case.objects.filter(pk__in=[case.pk, draft.pk]).update(provider_sort_name=None)
+    backfill(django_apps, SimpleNamespace(connection=connection))
+    assert Case.objects.get(pk=case.pk).provider_sort_name == expected
+    assert Case.objects.get(pk=draft.pk).provider_sort_name is None
 
 
 def test_the_backfill_migration_sets_the_sort_keys_of_submitted_cases_only(catalog):

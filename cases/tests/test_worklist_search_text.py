@@ -231,7 +231,7 @@ def admin_change(client, obj, **changes):
     return client.post(url, data)
 
 
-def test_renaming_a_provider_in_the_admin_rewrites_its_cases_search_text(
+def test_renaming_a_provider_in_the_admin_rewrites_its_cases_search_text_and_sort_key(
     catalog, signed_in_client, django_capture_on_commit_callbacks
 ):
     case, other = submitted_case(), submitted_case()
@@ -245,6 +245,7 @@ def test_renaming_a_provider_in_the_admin_rewrites_its_cases_search_text(
     assert callbacks[0].func == tasks.rewrite_search_texts.delay
     assert tasks.rewrite_search_texts(**callbacks[0].keywords) == 1
     assert found(case, "quillfeather") and not found(case, old_name)
+    assert Case.objects.get(pk=case.pk).provider_sort_name == f"Quillfeather, {provider.first_name}"
     other_text = other.search_text
     other.refresh_from_db()
     assert other.search_text == other_text
