@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cases import permissions
 from cases.models import Case, CaseStatus, ServiceLine
+from reference.models import provider_display_name
 
 
 @dataclass(frozen=True)
@@ -356,9 +357,10 @@ def _order_sql(sort: str) -> str:
     return ", ".join([*order, f"pk {way}"])
 
 
-# What a row of the page shows, and nothing more: 25 cases and five related rows each are read, converted and
-# copied into model instances per page, every column more at that cost. The CSV reads its rows whole (with_columns).
+# What a row of the page shows, and nothing more, read as values: 25 cases and five related rows each, every
+# column more at that cost, and no model instance made (150 a page). The CSV reads its rows whole (with_columns).
 ROW_FIELDS = (
+    "pk",
     "request_id",
     "authorization_number",
     "status",
@@ -366,6 +368,7 @@ ROW_FIELDS = (
     "valid_to",
     "decision_due_at",
     "practice_id",
+    "created_by_id",
     "member__first_name",
     "member__last_name",
     "member__member_id",
@@ -382,49 +385,56 @@ ROW_FIELDS = (
 )
 
 
-def page_rows(ids: list[int]) -> list[Case]:
-    """The page's cases in the order of ``ids``, with what a row shows (``ROW_FIELDS``; never the clinical answers,
-    a large JSON that no column shows) and ``procedure_codes``, their lines' HCPCS codes in line order, read for
-    the whole page in one query of (case, code) pairs rather than as line and code instances. ``ids`` come from the
-    user's visible parts."""
-    rows = (
-        Case.objects.filter(pk__in=ids)
-        .select_related("health_plan", "member", "ordering_provider", "site", "created_by")
-        .only(*ROW_FIELDS)
-        .order_by()
-    )
+def page_rows(ids: list[int]) -> list[dict]:
+    """The page's cases in the order of ``ids``, as dicts of ``ROW_FIELDS`` (never the clinical answers, a large
+    JSON that no column shows) and ``procedure_codes``, their lines' HCPCS codes in line order, read for the whole
+    page in one query of (case, code) pairs. ``ids`` come from the user's visible parts."""
     codes: dict[int, dict[str, None]] = {}
     lines = ServiceLine.objects.filter(case_id__in=ids).order_by("case_id", "line_number")
     for case_id, code in lines.values_list("case_id", "hcpcs__code"):
         codes.setdefault(case_id, {})[code] = None
     by_pk = {}
-    for case in rows:
-        case.procedure_codes = ", ".join(codes.get(case.pk, ()))
-        by_pk[case.pk] = case
+    for row in Case.objects.filter(pk__in=ids).order_by().values(*ROW_FIELDS):
+        row["procedure_codes"] = ", ".join(codes.get(row["pk"], ()))
+        by_pk[row["pk"]] = row
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def page_row(case: Case, grants: permissions.Grants, now: datetime.datetime, url: str) -> dict:
-    """One row of the page as the text of its cells (``url``: the case page's address), so that the template
-    reads one key per cell: a dotted lookup on a model instance is tried as a dict key first (an exception), then
-    as an attribute, and filters run per cell."""
-    member, provider = case.member, case.ordering_provider
-    due = decision_due(case.decision_due_at, now) if is_pending(case) else ""
+def page_row(row: dict, grants: permissions.Grants, now: datetime.datetime, url: str) -> dict:
+    """One row of the page (a dict of ``page_rows``) as the text of its cells (``url``: the case page's address),
+    so that the template reads one key per cell, and filters never run per cell."""
+    pending = row["status"] in PENDING_STATUSES
+    due = decision_due(row["decision_due_at"], now) if pending else ""
+    has_member = row["member__member_id"] is not None
+    provider_kind = row["ordering_provider__kind"]
+    provider = (
+        provider_display_name(
+            provider_kind,
+            row["ordering_provider__first_name"],
+            row["ordering_provider__last_name"],
+            row["ordering_provider__credentials"],
+            row["ordering_provider__organization_name"],
+        )
+        if provider_kind is not None
+        else ""
+    )
+    shared = is_shared(row["created_by_id"], row["practice_id"], grants)
+    owner = f"{row['created_by__first_name']} {row['created_by__last_name']}".strip() if shared else ""
     return {
-        "case": case,
+        "pk": row["pk"],
         "url": url,
-        "request_id": case.request_id,
-        "authorization": case.authorization_number or "-",
-        "patient": member.full_name if member else "-",
-        "member_id": member.member_id if member else "",
-        "status": case.get_status_display(),
-        "submitted": timezone.localtime(case.submitted_at).strftime("%m/%d/%Y") if case.submitted_at else "",
-        "end_date": case.valid_to.strftime("%m/%d/%Y") if case.valid_to else "-",
-        "procedures": case.procedure_codes or "-",
-        "provider": (provider.display_name or "-") if provider else "-",
-        "site": (case.site.name or "-") if case.site else "-",
-        "insurer": (case.health_plan.name or "-") if case.health_plan else "-",
-        "shared_by": shared_by(case, grants),
+        "request_id": row["request_id"],
+        "authorization": row["authorization_number"] or "-",
+        "patient": f"{row['member__first_name']} {row['member__last_name']}" if has_member else "-",
+        "member_id": row["member__member_id"] or "",
+        "status": CaseStatus(row["status"]).label,
+        "submitted": timezone.localtime(row["submitted_at"]).strftime("%m/%d/%Y") if row["submitted_at"] else "",
+        "end_date": row["valid_to"].strftime("%m/%d/%Y") if row["valid_to"] else "-",
+        "procedures": row["procedure_codes"] or "-",
+        "provider": provider or "-",
+        "site": row["site__name"] or "-",
+        "insurer": row["health_plan__name"] or "-",
+        "shared_by": (owner or row["created_by__username"]) if shared else "",
         "due": "Overdue" if due == "overdue" else (due[:1].upper() + due[1:]) or "-",
         "overdue": due == "overdue",
     }
@@ -458,11 +468,16 @@ def procedures(case: Case) -> str:
     return ", ".join(dict.fromkeys(line.hcpcs.code for line in lines))
 
 
+def is_shared(created_by_id: int, practice_id: int | None, grants: permissions.Grants) -> bool:
+    """Whether the user sees a case only because its creator shared their worklist with them."""
+    if created_by_id == grants.user_id or practice_id in grants.submission_practice_ids:
+        return False
+    return practice_id not in grants.appeals_practice_ids and created_by_id in grants.delegated_owner_ids
+
+
 def shared_by(case: Case, grants: permissions.Grants) -> str:
     """The owner's name when the user sees ``case`` only because its creator shared their worklist; else ""."""
-    if case.created_by_id == grants.user_id or case.practice_id in grants.submission_practice_ids:
-        return ""
-    if case.practice_id in grants.appeals_practice_ids or case.created_by_id not in grants.delegated_owner_ids:
+    if not is_shared(case.created_by_id, case.practice_id, grants):
         return ""
     owner = case.created_by
     return owner.get_full_name() or owner.get_username()

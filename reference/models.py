@@ -178,6 +178,15 @@ class Address(models.Model):
         return f"{street}, {self.city}, {self.state} {self.zip_code}"
 
 
+def provider_display_name(kind: str, first_name: str, last_name: str, credentials: str, organization_name: str) -> str:
+    """A provider's name as pages show it: a group's name, or "First Last, MD" (``Provider.display_name``; this
+    for a list that reads the columns as values, My Worklist's rows)."""
+    if kind == Provider.Kind.GROUP:
+        return organization_name
+    name = f"{first_name} {last_name}".strip()
+    return f"{name}, {credentials}" if credentials else name
+
+
 class Provider(Address):
     """An ordering provider in the directory: an individual practitioner or a group (NPI type 1 or 2)."""
 
@@ -216,10 +225,9 @@ class Provider(Address):
 
     @property
     def display_name(self):
-        if self.kind == self.Kind.GROUP:
-            return self.organization_name
-        name = f"{self.first_name} {self.last_name}".strip()
-        return f"{name}, {self.credentials}" if self.credentials else name
+        return provider_display_name(
+            self.kind, self.first_name, self.last_name, self.credentials, self.organization_name
+        )
 
     @property
     def sort_name(self):

@@ -106,8 +106,8 @@ def worklist_context(request, *, tab=worklist.DEFAULT_TAB, sort=worklist.DEFAULT
     ids = list(page.object_list)
     now = timezone.now()
     rows = [
-        worklist.page_row(case, grants, now, reverse("cases:case_detail", args=[case.request_id]))
-        for case in worklist.page_rows(ids)
+        worklist.page_row(row, grants, now, reverse("cases:case_detail", args=[row["request_id"]]))
+        for row in worklist.page_rows(ids)
     ]
     if rows:
         # A page of patients' names is a PHI read (SEC-2): ids only, never the term.

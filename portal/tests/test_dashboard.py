@@ -27,7 +27,7 @@ def test_a_submitter_sees_my_worklist_with_the_pending_requests_under_the_greeti
     )
     assert f'<a href="{reverse("cases:case_detail", args=[case.request_id])}">{case.request_id}</a>' in text
     assert draft.request_id not in text
-    assert [row["case"].pk for row in response.context["rows"]] == [case.pk]
+    assert [row["pk"] for row in response.context["rows"]] == [case.pk]
     # Without JavaScript the tabs, the sort and the search lead to the worklist's own page.
     assert f'href="{WORKLIST}?tab=approved&amp;sort=-submitted"' in text
     assert f'action="{WORKLIST}"' in text
@@ -58,7 +58,7 @@ def test_the_worklist_search_term_applies_on_the_dashboard_too(catalog, signed_i
     client = signed_in_client(case.created_by)
     assert client.post(WORKLIST, {"q": case.request_id}).status_code == 302
     response = client.get(HOME)
-    assert [row["case"].pk for row in response.context["rows"]] == [case.pk]
+    assert [row["pk"] for row in response.context["rows"]] == [case.pk]
     assert other.request_id not in response.content.decode()
 
 
