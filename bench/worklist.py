@@ -20,6 +20,7 @@ bench/README.md.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import random
 import sys
@@ -86,6 +87,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--reuse", action="store_true", help=f"measure the kept {POSTGRES_BENCH_DB} again, without loading it"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database and the temp dir afterwards")
+    parser.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="leave Python's collector scanning the whole heap (the workers freeze theirs: docker/gunicorn.conf.py)",
+    )
     args = parser.parse_args(argv)
     if args.visible < 100 or args.cases < 2 * args.visible or args.iterations < 1:
         parser.error("need --visible >= 100, --cases >= 2 x --visible, --iterations >= 1")
@@ -255,7 +261,16 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
             working.append(variant)
         except HarnessError as exc:
             print(f"  not measured: {exc}")
-    print(f"· {len(working)} variants x {args.iterations} timed requests, each after a ceiling request ...", flush=True)
+    if not args.no_freeze:
+        # As each gunicorn worker does once the app is loaded (docker/gunicorn.conf.py): a full collection then
+        # scans what the requests allocate, not everything this process has loaded and built so far.
+        gc.collect()
+        gc.freeze()
+    heap = "collector as it is" if args.no_freeze else "startup heap frozen (gc.freeze(), as the workers do)"
+    print(
+        f"· {len(working)} variants x {args.iterations} timed requests, each after a ceiling request ({heap}) ...",
+        flush=True,
+    )
     timer = Timer()
     spent = dict.fromkeys((v.key for v in working), 0.0)
     for iteration in range(args.iterations):
@@ -289,6 +304,7 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     print(f"\nMachine: {machine_line()}")
     print(f"Database: {database_line()}; {Case.objects.count()} cases on file")
     print("Server time = time inside the test client's get/post (in-process: middleware, view, template, SQL).")
+    print(f"Python's collector: {heap}.")
     print("\nCeiling: GET /health/db/, same signed-in client, before every timed request")
     print_lookup_figures("ceiling", ceiling)
     slowest = {}

@@ -10,6 +10,7 @@ only when the compose plugin is installed.
 import ast
 import contextlib
 import fnmatch
+import gc
 import importlib.util
 import io
 import logging
@@ -582,6 +583,22 @@ def test_gunicorn_error_log_drops_query_strings(tmp_path):
     written = (tmp_path / "error.log").read_text()
     assert "Error handling request GET /admin/reference/member/" in written
     assert "Anderson" not in written
+
+
+def test_each_gunicorn_worker_freezes_its_heap_once_the_app_is_loaded():
+    module = load_gunicorn_config()
+    config = GunicornConfig()
+    for name, value in vars(module).items():  # as gunicorn reads a config file: its names that are settings
+        if name in config.settings:
+            config.set(name, value)
+    hook = config.post_worker_init
+    assert hook is module.post_worker_init  # a setting gunicorn knows by that name, not its no-op default
+    assert gc.get_freeze_count() == 0
+    try:
+        hook(worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_the_query_string_filter_strips_the_query_from_a_django_server_request_line():
