@@ -167,9 +167,9 @@ SEARCH_TEXT_FIELDS = (
 def search_texts_rewrite(*, provider_id: int | None = None, site_id: int | None = None) -> int:
     """Write again the search text and the provider's sort key (``provider_sort_name``) of every submitted case of
     an ordering provider or a site (after its name or NPI changed, ``cases.receivers``), ``SEARCH_TEXT_BATCH`` cases
-    a transaction, each batch's rows locked first:
-    a decision writing one of them meanwhile (``decisions._case_status_derive``) goes before or after, never
-    between the read and the write. Safe to run twice. How many cases were written."""
+    a transaction, each batch's rows locked first: a decision writing one of them meanwhile
+    (``decisions._case_status_derive``) goes before or after, never between the read and the write. Safe to run
+    twice. How many cases were written."""
     if provider_id is None and site_id is None:
         return 0
     cases = Case.objects.filter(submitted_at__isnull=False)
