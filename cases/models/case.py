@@ -382,11 +382,6 @@ class ServiceLine(models.Model):
 
     class Meta:
         ordering = ["case", "line_number"]
-        indexes = [
-            # My Worklist's search by HCPCS code probes each visible case's lines for the matching codes: from
-            # this index alone (an index-only scan on PostgreSQL), not a heap page per case.
-            models.Index(fields=["case", "hcpcs"], name="serviceline_case_code_idx"),
-        ]
         constraints = [
             models.UniqueConstraint(fields=["case", "line_number"], name="unique_case_service_line"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="case_service_quantity_positive"),
