@@ -70,7 +70,8 @@ class SearchedNamesAdminMixin:
 
 @admin.register(Provider)
 class ProviderAdmin(SearchedNamesAdminMixin, admin.ModelAdmin):
-    searched_fields = frozenset({"first_name", "last_name", "organization_name", "npi"})
+    # The search text's values, and the kind, which decides the cases' sort key (Provider.sort_name).
+    searched_fields = frozenset({"kind", "first_name", "last_name", "organization_name", "npi"})
     list_display = [
         "npi",
         "last_name",
