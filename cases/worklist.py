@@ -133,14 +133,11 @@ def capped_text(values) -> str:
 
 
 def search_text_save(case: Case) -> str:
-    """Write ``case``'s search text again from its row, its patient, provider, site and lines as they are now, in
-    one UPDATE of that column. The services write ``search_text`` with the row they save: at submission
-    (``services.case_submit``) and when a decision assigns the authorization number or adds an accepted
-    alternative's line (``decisions._case_status_derive``); this is for a case changed otherwise (a repair, a
-    test); ``search_texts_rewrite`` for the cases of a provider or site renamed in the admin."""
-    lines = ServiceLine.objects.filter(case_id=case.pk).select_related("hcpcs").order_by("line_number")
-    case.search_text = search_text(case, lines)
-    Case.objects.filter(pk=case.pk).update(search_text=case.search_text)
+    """Write ``case``'s copied values again (``copies_write``) and return its search text. The services write them
+    with the row they save: at submission (``services.case_submit``) and when a decision assigns the authorization
+    number or adds an accepted alternative's line (``decisions._case_status_derive``); this is for a case changed
+    otherwise (a repair, a test); ``search_texts_rewrite`` for the cases of a provider or site renamed in the admin."""
+    case.search_text, case.provider_sort_name = copies_write([case.pk])[case.pk]
     return case.search_text
 
 
@@ -164,11 +161,36 @@ SEARCH_TEXT_FIELDS = (
 )
 
 
+def copies_write(ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    """Write again, from the rows as they are now, the values cases copy from their patient, provider, site and
+    lines: the search text and the provider's sort key (``provider_sort_name``), in one transaction, the rows locked
+    first: a decision writing one of them meanwhile (``decisions._case_status_derive``) goes before or after, never
+    between the read and the write. By pk, what was written."""
+    with transaction.atomic():
+        batch = list(
+            Case.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .select_related("member", "ordering_provider", "site")
+            .only(*SEARCH_TEXT_FIELDS)
+            .order_by("pk")
+        )
+        lines: dict[int, list[ServiceLine]] = {}
+        for line in (
+            ServiceLine.objects.filter(case_id__in=[case.pk for case in batch])
+            .select_related("hcpcs")
+            .order_by("case_id", "line_number")
+        ):
+            lines.setdefault(line.case_id, []).append(line)
+        for case in batch:
+            case.search_text = search_text(case, lines.get(case.pk, []))
+            case.provider_sort_name = case.ordering_provider.sort_name if case.ordering_provider else None
+        Case.objects.bulk_update(batch, ["search_text", "provider_sort_name"])
+    return {case.pk: (case.search_text, case.provider_sort_name) for case in batch}
+
+
 def search_texts_rewrite(*, provider_id: int | None = None, site_id: int | None = None) -> int:
-    """Write again the search text and the provider's sort key (``provider_sort_name``) of every submitted case of
-    an ordering provider or a site (after its name or NPI changed, ``cases.receivers``), ``SEARCH_TEXT_BATCH`` cases
-    a transaction, each batch's rows locked first: a decision writing one of them meanwhile
-    (``decisions._case_status_derive``) goes before or after, never between the read and the write. Safe to run
+    """Write again the copied values (``copies_write``) of every submitted case of an ordering provider or a site,
+    after its name, NPI or kind changed (``cases.receivers``), ``SEARCH_TEXT_BATCH`` cases a transaction. Safe to run
     twice. How many cases were written."""
     if provider_id is None and site_id is None:
         return 0
@@ -179,25 +201,7 @@ def search_texts_rewrite(*, provider_id: int | None = None, site_id: int | None 
         cases = cases.filter(site_id=site_id)
     ids = list(cases.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), SEARCH_TEXT_BATCH):
-        with transaction.atomic():
-            batch = list(
-                Case.objects.select_for_update(of=("self",))
-                .filter(pk__in=ids[start : start + SEARCH_TEXT_BATCH])
-                .select_related("member", "ordering_provider", "site")
-                .only(*SEARCH_TEXT_FIELDS)
-                .order_by("pk")
-            )
-            lines: dict[int, list[ServiceLine]] = {}
-            for line in (
-                ServiceLine.objects.filter(case_id__in=[case.pk for case in batch])
-                .select_related("hcpcs")
-                .order_by("case_id", "line_number")
-            ):
-                lines.setdefault(line.case_id, []).append(line)
-            for case in batch:
-                case.search_text = search_text(case, lines.get(case.pk, []))
-                case.provider_sort_name = case.ordering_provider.sort_name if case.ordering_provider else None
-            Case.objects.bulk_update(batch, ["search_text", "provider_sort_name"])
+        copies_write(ids[start : start + SEARCH_TEXT_BATCH])
     return len(ids)
 
 
