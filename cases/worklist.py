@@ -269,19 +269,27 @@ class PageIds:
     total: int
 
 
+def _sort_columns(sort: str) -> tuple[bool, list[tuple[str, str, bool | None]]]:
+    """Whether the sort is descending, and its columns as (key ``sort_0``..., model field, NULLS LAST or None):
+    either way, empty values last. A column never empty on a submitted case is ordered plainly, so that the default
+    sort's ORDER BY submitted_at DESC, id DESC is the order of the covering indexes (DESC NULLS LAST would not be)."""
+    sort = clean_sort(sort)
+    column = SORTS[sort.removeprefix("-")]
+    return sort.startswith("-"), [
+        (f"sort_{index}", name, None if name in NEVER_EMPTY_WHEN_SUBMITTED else True)
+        for index, name in enumerate(column.order_by)
+    ]
+
+
 def _sort_keys(sort: str) -> tuple[dict, list]:
     """The sort's values as annotations ``sort_0``, ``sort_1``... (a UNION orders by selected columns only) and
-    the ORDER BY over them: either way, empty values last, then the pk the same way (stable pages)."""
-    sort = clean_sort(sort)
-    descending = sort.startswith("-")
-    column = SORTS[sort.removeprefix("-")]
-    keys = {f"sort_{index}": F(name) for index, name in enumerate(column.order_by)}
-    order = []
-    for key, name in zip(keys, column.order_by, strict=True):
-        # A column never empty on a submitted case is ordered plainly, so that the default sort's ORDER BY
-        # submitted_at DESC, id DESC is the order of the covering indexes (DESC NULLS LAST would not be).
-        nulls_last = None if name in NEVER_EMPTY_WHEN_SUBMITTED else True
-        order.append(F(key).desc(nulls_last=nulls_last) if descending else F(key).asc(nulls_last=nulls_last))
+    the ORDER BY over them, then the pk the same way (stable pages)."""
+    descending, columns = _sort_columns(sort)
+    keys = {key: F(name) for key, name, _ in columns}
+    order = [
+        F(key).desc(nulls_last=nulls_last) if descending else F(key).asc(nulls_last=nulls_last)
+        for key, _, nulls_last in columns
+    ]
     return keys, [*order, "-pk" if descending else "pk"]
 
 
@@ -351,13 +359,9 @@ def searched_page(parts: list[QuerySet[Case]], tab: str, sort: str, *, offset: i
 
 def _order_sql(sort: str) -> str:
     """``_sort_keys``' ORDER BY as SQL over the columns ``sort_0``, ``sort_1``... and ``pk``."""
-    sort = clean_sort(sort)
-    way = "DESC" if sort.startswith("-") else "ASC"
-    column = SORTS[sort.removeprefix("-")]
-    order = [
-        f"sort_{index} {way}" + ("" if name in NEVER_EMPTY_WHEN_SUBMITTED else " NULLS LAST")
-        for index, name in enumerate(column.order_by)
-    ]
+    descending, columns = _sort_columns(sort)
+    way = "DESC" if descending else "ASC"
+    order = [f"{key} {way}" + (" NULLS LAST" if nulls_last else "") for key, _, nulls_last in columns]
     return ", ".join([*order, f"pk {way}"])
 
 
