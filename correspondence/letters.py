@@ -235,8 +235,10 @@ def template_for(kind: str) -> str:
     return f"correspondence/letters/{kind}.html"
 
 
-# The print stylesheet (pages, running header, page numbers) and the letters' own, parsed once per worker thread.
+# The print stylesheet (pages, running header, page numbers) and the letters' own, parsed once per worker thread;
+# and the letters' user-agent stylesheet, in place of WeasyPrint's (the rules of its html5_ua.css that they use).
 STYLESHEETS = ("css/print-pdf.css", "css/letter-pdf.css")
+USER_AGENT_STYLESHEET = "css/letter-ua-pdf.css"
 
 
 def letter_html(letter: Letter) -> str:
@@ -244,7 +246,7 @@ def letter_html(letter: Letter) -> str:
 
 
 def letter_pdf_from_html(html: str) -> bytes:
-    return html_to_pdf(html, stylesheets=STYLESHEETS)
+    return html_to_pdf(html, stylesheets=STYLESHEETS, user_agent_stylesheet=USER_AGENT_STYLESHEET)
 
 
 # --- Rendering -----------------------------------------------------------------------------------------------

@@ -22,6 +22,10 @@ thread and reused, instead of fetched and parsed again for each PDF. Every PDF o
 Pango's font and shaping caches cold, the costliest part of rendering a one-page PDF. Per thread, because
 Pango's font map is not safe to share between threads. Our templates declare no ``@font-face`` (the shared
 configuration would keep a declared face for later PDFs; the fetcher refuses remote fonts anyway).
+
+Such a document may also replace WeasyPrint's user-agent stylesheet (html5_ua.css, matched against every element
+and page of every PDF) with a short one of its own, for the few elements its templates use:
+``html_to_pdf(html, user_agent_stylesheet="css/letter-ua-pdf.css")``; the letters do (about 10 % faster).
 """
 
 import mimetypes
@@ -34,6 +38,7 @@ from urllib.request import url2pathname
 from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
@@ -103,16 +108,44 @@ def stylesheet(name: str) -> CSS:
     return parsed
 
 
-def html_to_pdf(html: str, *, base_url: str | None = None, stylesheets: Iterable[str] = ()) -> bytes:
-    """Render an HTML string to PDF bytes; relative URLs resolve against ``base_url`` (default: BASE_DIR).
-    ``stylesheets`` (static paths, parsed once per thread) cascade in order as user stylesheets: over
-    WeasyPrint's defaults, under any style the document carries itself."""
-    document = HTML(
-        string=html,
-        base_url=base_url or default_base_url(),
-        url_fetcher=StaticFilesFetcher(static_dir()),
-    )
-    return document.write_pdf(font_config=font_config(), stylesheets=[stylesheet(name) for name in stylesheets])
+class _OwnUserAgentHTML(HTML):
+    """An HTML document whose user-agent stylesheet is ours, not WeasyPrint's html5_ua.css (and its form sheet).
+    ``_ua_stylesheets`` is WeasyPrint's hook for this (``HTML``'s own method; test_pdf.py checks it is there)."""
+
+    def __init__(self, *args, user_agent_stylesheet: CSS, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_agent_stylesheet = user_agent_stylesheet
+
+    def _ua_stylesheets(self, forms=False):
+        return [self.user_agent_stylesheet]
+
+
+def html_layout(
+    html: str,
+    *,
+    base_url: str | None = None,
+    stylesheets: Iterable[str] = (),
+    user_agent_stylesheet: str | None = None,
+) -> Document:
+    """An HTML string laid out in pages, ready to write; relative URLs resolve against ``base_url`` (default:
+    BASE_DIR). ``stylesheets`` (static paths, parsed once per thread) cascade in order as user stylesheets: over
+    WeasyPrint's defaults, under any style the document carries itself. ``user_agent_stylesheet`` (a static
+    path, parsed once per thread) replaces WeasyPrint's defaults: an element it does not style is inline."""
+    source = {
+        "string": html,
+        "base_url": base_url or default_base_url(),
+        "url_fetcher": StaticFilesFetcher(static_dir()),
+    }
+    if user_agent_stylesheet:
+        document = _OwnUserAgentHTML(**source, user_agent_stylesheet=stylesheet(user_agent_stylesheet))
+    else:
+        document = HTML(**source)
+    return document.render(font_config=font_config(), stylesheets=[stylesheet(name) for name in stylesheets])
+
+
+def html_to_pdf(html: str, **layout) -> bytes:
+    """Render an HTML string to PDF bytes; ``layout`` is ``html_layout``'s options."""
+    return html_layout(html, **layout).write_pdf()
 
 
 def render_to_pdf(template_name: str, context: dict, *, request=None) -> bytes:

@@ -36,6 +36,24 @@ def pdf_text(document: bytes) -> str:
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
 
+def laid_out_boxes(document) -> list[tuple]:
+    """Every box of every page of a laid-out WeasyPrint document (``pdf.html_layout``), in tree order: its depth,
+    kind, place, size and text, and what its style draws (color, font, list marker, borders). Two documents with
+    the same list print the same pages."""
+    drawn = ("color", "font_family", "font_size", "font_style", "font_weight", "list_style_type", "line_height")
+    borders = [f"border_{side}_{what}" for side in ("top", "right", "bottom", "left") for what in ("width", "color")]
+
+    def walk(box, depth, out):
+        place = tuple(round(value or 0, 3) for value in (box.position_x, box.position_y, box.width, box.height))
+        style = tuple(str(box.style[name]) for name in (*drawn, *borders))
+        out.append((depth, type(box).__name__, *place, getattr(box, "text", None), *style))
+        for child in getattr(box, "children", None) or ():
+            walk(child, depth + 1, out)
+        return out
+
+    return [walk(page._page_box, 0, []) for page in document.pages]
+
+
 def page_one_text(document: bytes) -> str:
     return " ".join((PdfReader(io.BytesIO(bytes(document))).pages[0].extract_text() or "").split())
 

@@ -18,11 +18,12 @@ from cases.tests.post_decision_world import (
     guideline,
     reviewer,  # noqa: F401 (a fixture)
 )
-from correspondence import letters
+from correspondence import letters, pdf
 from correspondence.models import Letter
 from correspondence.tests.conftest import (
     appeal_submitted,
     hold_placed,
+    laid_out_boxes,
     letters_of,
     one_letter_of_each_kind,
     page_one_text,
@@ -212,6 +213,24 @@ def test_accepting_an_alternative_beside_a_denied_line_sends_a_partial_approval_
     offer_letter, decision = letters_of(case)
     assert (offer_letter.kind, decision.kind) == (Kind.ALTERNATIVE_RECOMMENDATION, Kind.PARTIAL_APPROVAL)
     assert "(alternative accepted for line 1)" in rendered(decision)
+
+
+def test_each_kind_of_letter_is_laid_out_with_its_own_user_agent_stylesheet_as_with_weasyprints(
+    catalog,
+    reviewer,  # noqa: F811
+):
+    """static/css/letter-ua-pdf.css is the part of WeasyPrint's html5_ua.css the letters use: every box of every
+    page is where WeasyPrint's own would put it, drawn the same. A letter using an element that sheet leaves out
+    (laid out inline there) fails here."""
+    for kind, letter in one_letter_of_each_kind(reviewer).items():
+        html = letters.letter_html(letter)
+        ours = pdf.html_layout(
+            html, stylesheets=letters.STYLESHEETS, user_agent_stylesheet=letters.USER_AGENT_STYLESHEET
+        )
+        weasyprints = pdf.html_layout(html, stylesheets=letters.STYLESHEETS)
+        assert laid_out_boxes(ours) == laid_out_boxes(weasyprints), kind
+        assert ours.make_bookmark_tree() == weasyprints.make_bookmark_tree(), kind
+        assert sum(len(page) for page in laid_out_boxes(ours)) > 100, kind
 
 
 def test_each_kind_of_letter_is_written_from_three_queries_four_for_an_appeal_decision(

@@ -14,6 +14,7 @@ from django.conf import settings
 
 from cases.tests import files
 from correspondence import pdf
+from correspondence.tests.conftest import laid_out_boxes
 
 STYLESHEET = '<link rel="stylesheet" href="static/css/print-pdf.css">'
 
@@ -148,6 +149,28 @@ def test_a_stylesheet_passed_by_name_is_parsed_once_per_thread():
 def test_a_stylesheet_passed_by_name_comes_from_the_static_directory_only():
     with pytest.raises(weasyprint.urls.URLFetchingError, match="Not a file in"):
         pdf.stylesheet("../manage.py")
+
+
+def test_weasyprint_still_takes_its_user_agent_stylesheets_from_the_hook_we_override():
+    """``pdf._OwnUserAgentHTML`` overrides ``HTML._ua_stylesheets``; a WeasyPrint without it would silently use
+    its own stylesheet again (same pages, the letters' render 10 % slower)."""
+    assert "_ua_stylesheets" in vars(weasyprint.HTML)
+
+
+def test_an_own_user_agent_stylesheet_replaces_weasyprints():
+    """An element the letters' stylesheet does not list (h5) is inline there; WeasyPrint's makes it a block."""
+    html = "<div><span>first</span><h5>second</h5></div>"
+
+    def lines(document):
+        return [box for box in laid_out_boxes(document)[0] if box[1] == "LineBox"]
+
+    assert len(lines(pdf.html_layout(html))) == 2
+    assert len(lines(pdf.html_layout(html, user_agent_stylesheet="css/letter-ua-pdf.css"))) == 1
+
+
+def test_the_user_agent_stylesheet_comes_from_the_static_directory_only():
+    with pytest.raises(weasyprint.urls.URLFetchingError, match="Not a file in"):
+        pdf.html_to_pdf("<p>1</p>", user_agent_stylesheet="../manage.py")
 
 
 def test_the_print_stylesheet_is_in_the_static_directory():
