@@ -81,13 +81,15 @@ def search_terms(user, rng) -> dict[str, list[str]]:
 SEARCHED_SORTS = ("procedure", "-procedure", "patient", "-patient", "due", "-provider")
 
 
-def worklist_views() -> list[tuple[str, str]]:
-    """Every tab in the default order, then every sort either way under All Statuses (which lists every case)."""
+def worklist_views(every: bool = False) -> list[tuple[str, str]]:
+    """Every tab in the default order, then every sort either way under All Statuses (which lists every case);
+    with ``every``, every sort either way under every tab."""
     from cases import worklist
 
     tabs = [(tab.key, worklist.DEFAULT_SORT) for tab in worklist.TABS]
-    sorts = [("all", f"{way}{column.key}") for column in worklist.COLUMNS for way in ("", "-")]
-    return list(dict.fromkeys(tabs + sorts))  # All Statuses in the default order once
+    under = [tab.key for tab in worklist.TABS] if every else ["all"]
+    sorts = [(tab, f"{way}{column.key}") for tab in under for column in worklist.COLUMNS for way in ("", "-")]
+    return list(dict.fromkeys(tabs + sorts))  # each tab in the default order once
 
 
 def _view_label(tab: str, sort: str) -> str:
@@ -96,9 +98,11 @@ def _view_label(tab: str, sort: str) -> str:
     return f"tab {tab}" if sort == worklist.DEFAULT_SORT else f"{tab}, sort {sort}"
 
 
-def worklist_variants(client, terms: dict[str, list[str]], *, quick: bool = False) -> list[Variant]:
+def worklist_variants(
+    client, terms: dict[str, list[str]], *, quick: bool = False, every: bool = False
+) -> list[Variant]:
     """Every view of ``worklist_views`` without a term; every tab and SEARCHED_SORTS with one (a different term
-    each time: the kinds of SEARCH_KINDS in turn)."""
+    each time: the kinds of SEARCH_KINDS in turn); with ``every``, every tab and sort both ways."""
     from django.urls import reverse
 
     path = reverse("cases:worklist")
@@ -118,9 +122,9 @@ def worklist_variants(client, terms: dict[str, list[str]], *, quick: bool = Fals
 
     variants = [
         Variant("worklist", _view_label(tab, sort), client, get(tab, sort), clear_term)
-        for tab, sort in worklist_views()
+        for tab, sort in worklist_views(every)
     ]
-    for tab, sort in searched_views(quick):
+    for tab, sort in searched_views(quick, every):
         variants.append(Variant("worklist", f"{_view_label(tab, sort)}, searched", client, get(tab, sort), post_term))
     return variants
 
@@ -128,17 +132,20 @@ def worklist_variants(client, terms: dict[str, list[str]], *, quick: bool = Fals
 QUICK_SEARCHED_VIEWS = [("pending", "-submitted"), ("all", "-submitted"), ("all", "-procedure")]
 
 
-def searched_views(quick: bool = False) -> list[tuple[str, str]]:
-    """Every tab and SEARCHED_SORTS under All Statuses; with ``quick``, QUICK_SEARCHED_VIEWS only."""
+def searched_views(quick: bool = False, every: bool = False) -> list[tuple[str, str]]:
+    """Every tab and SEARCHED_SORTS under All Statuses; with ``quick``, QUICK_SEARCHED_VIEWS only; with ``every``,
+    every tab and sort."""
     from cases import worklist
 
+    if every:
+        return worklist_views(every=True)
     if quick:
         return QUICK_SEARCHED_VIEWS
     return [(tab, sort) for tab, sort in worklist_views() if sort == worklist.DEFAULT_SORT or sort in SEARCHED_SORTS]
 
 
 def worklist_query_matrix(
-    client, user_label: str, terms: dict[str, list[str]], counter, *, quick: bool = False
+    client, user_label: str, terms: dict[str, list[str]], counter, *, quick: bool = False, every: bool = False
 ) -> dict[str, set[int]]:
     """SQL statements of every view of ``worklist_views`` without a term, and of ``searched_views`` with a term
     (each kind in turn): the worklist's query count, which must depend neither on the tab, the sort, the term
@@ -149,8 +156,8 @@ def worklist_query_matrix(
     counts: dict[str, set[int]] = {}
     label = f"{user_label} query matrix"
     kinds = list(terms.values())
-    plan = [(view, None) for view in worklist_views()]
-    plan += [(view, kinds[index % len(kinds)][0]) for index, view in enumerate(searched_views(quick))]
+    plan = [(view, None) for view in worklist_views(every)]
+    plan += [(view, kinds[index % len(kinds)][0]) for index, view in enumerate(searched_views(quick, every))]
     for (tab, sort), term in plan:
         client.post(path, {"q": term} if term else {"clear": "1"})
         url = f"{path}?{urlencode({'tab': tab, 'sort': sort})}"
