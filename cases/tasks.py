@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cases import appeals, holds, services, worklist
+from cases import appeals, holds, renames, services
 
 
 @shared_task
@@ -24,6 +24,14 @@ def delete_expired_appeal_drafts() -> int:
 
 
 @shared_task
-def rewrite_search_texts(*, provider_id: int | None = None, site_id: int | None = None) -> int:
-    """My Worklist's search text of the cases of a provider or site renamed in the admin (``cases.receivers``)."""
-    return worklist.search_texts_rewrite(provider_id=provider_id, site_id=site_id)
+def rewrite_search_texts(rewrite_pk: int) -> int:
+    """My Worklist's copies (search text, provider sort key) of the cases of a provider or site renamed in the admin:
+    one ``SearchTextRewrite`` outbox row (``cases.renames``). Idempotent: a row done is left alone."""
+    return renames.rewrite_run(rewrite_pk)
+
+
+@shared_task
+def search_text_rewrite_sweep() -> int:
+    """Beat, every 5 minutes: queue again the renames' rewrites left pending (their task lost); how many. Catches
+    up: one run queues all of them."""
+    return renames.rewrites_sweep()

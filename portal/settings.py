@@ -368,6 +368,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "options": {"expires": 15 * 60.0},
     },
+    # Every 5 minutes: the renames' rewrites of the cases' search text whose task was lost (cases/renames.py).
+    "cases-search-text-rewrite-sweep": {
+        "task": "cases.tasks.search_text_rewrite_sweep",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 5 * 60.0},
+    },
     "delete-expired-appeal-drafts": {
         "task": "cases.tasks.delete_expired_appeal_drafts",
         "schedule": 60 * 60.0,

@@ -12,6 +12,7 @@ from cases.models.case import (  # noqa: F401
     Determination,
     DeterminationOutcome,
     DeterminationRound,
+    SearchTextRewrite,
     ServiceLine,
     UrgencyCriterion,
     default_expiry,

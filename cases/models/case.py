@@ -522,3 +522,33 @@ class ClinicalDocument(models.Model):
 
 def default_expiry(now: datetime.datetime | None = None) -> datetime.datetime:
     return (now or timezone.now()) + datetime.timedelta(days=settings.CASE_DRAFT_EXPIRY_DAYS)
+
+
+class SearchTextRewrite(models.Model):
+    """An outbox row: the cases of ``provider`` or ``site`` (one of them) must have the values they copy from it
+    (search text, provider sort key) written again, since its name, NPI or kind changed in the admin. Written in the
+    rename's transaction (``cases.renames``); ``done_at`` set once a task has rewritten them. A row still pending
+    after ``renames.SWEEP_AFTER`` (its task lost: a worker killed, the broker down at the rename) is queued again by
+    the beat job ``cases-search-text-rewrite-sweep``."""
+
+    provider = models.ForeignKey(Provider, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+    cases_written = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider__isnull=False, site__isnull=True) | Q(provider__isnull=True, site__isnull=False),
+                name="searchtextrewrite_provider_or_site",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["requested_at"], condition=Q(done_at__isnull=True), name="searchtextrewrite_pending_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Search text rewrite {self.pk}"

@@ -10,14 +10,14 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps as django_apps
 from django.contrib import admin
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from cases import alternatives, permissions, tasks, worklist
-from cases.models import Case, CaseStatus, ServiceLine
+from cases import alternatives, permissions, renames, tasks, worklist
+from cases.models import Case, CaseStatus, SearchTextRewrite, ServiceLine
 from cases.tests.factories import draft_case, submitted_case
 from cases.tests.post_decision_world import decided_case, reviewer  # noqa: F401 (a fixture)
 from cases.tests.test_alternative_item import offer, single_line_offer
@@ -231,6 +231,10 @@ def admin_change(client, obj, **changes):
     return client.post(url, data)
 
 
+def pending_rewrites(**of) -> list[SearchTextRewrite]:
+    return list(SearchTextRewrite.objects.filter(done_at__isnull=True, **of))
+
+
 def test_renaming_a_provider_in_the_admin_rewrites_its_cases_search_text_and_sort_key(
     catalog, signed_in_client, django_capture_on_commit_callbacks
 ):
@@ -241,11 +245,15 @@ def test_renaming_a_provider_in_the_admin_rewrites_its_cases_search_text_and_sor
     with django_capture_on_commit_callbacks() as callbacks:
         response = admin_change(client, provider, last_name="Quillfeather")
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert len(callbacks) == 1  # the task, enqueued once the rename is committed
-    assert callbacks[0].func == tasks.rewrite_search_texts.delay
-    assert tasks.rewrite_search_texts(**callbacks[0].keywords) == 1
+    # The outbox row, written with the rename; its task queued once the rename is committed.
+    [rewrite] = pending_rewrites(provider=provider)
+    assert len(callbacks) == 1
+    assert tasks.rewrite_search_texts(rewrite.pk) == 1
     assert found(case, "quillfeather") and not found(case, old_name)
     assert Case.objects.get(pk=case.pk).provider_sort_name == f"Quillfeather, {provider.first_name}"
+    rewrite.refresh_from_db()
+    assert rewrite.done_at is not None and rewrite.cases_written == 1
+    assert tasks.rewrite_search_texts(rewrite.pk) == 0  # done: a second run (a redelivered task) writes nothing
     other_text = other.search_text
     other.refresh_from_db()
     assert other.search_text == other_text
@@ -259,12 +267,47 @@ def test_renaming_a_site_rewrites_its_cases_and_a_change_of_another_field_does_n
     client = signed_in_client(UserFactory(username="admin", is_staff=True, is_superuser=True))
     with django_capture_on_commit_callbacks() as callbacks:
         assert admin_change(client, site, city="Stamford").status_code == 302
-    assert callbacks == []
+    assert callbacks == [] and not SearchTextRewrite.objects.exists()
     with django_capture_on_commit_callbacks() as callbacks:
         assert admin_change(client, site, name="Harbor Light Home Care").status_code == 302
-    assert [callback.keywords for callback in callbacks] == [{"site_id": site.pk}]
-    tasks.rewrite_search_texts(site_id=site.pk)
+    [rewrite] = pending_rewrites(site=site)
+    assert rewrite.provider_id is None and len(callbacks) == 1
+    tasks.rewrite_search_texts(rewrite.pk)
     assert found(case, "harbor light") and Case.objects.get(pk=case.pk).search_text == expected_text(case)
+
+
+def test_a_broker_down_at_the_rename_leaves_the_rewrite_for_the_sweep(
+    catalog, signed_in_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The admin's save stands and the outbox row stays pending; the sweep queues it ``SWEEP_AFTER`` later."""
+    case = submitted_case()
+    queued = []
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.rewrite_search_texts, "apply_async", broker_down)
+    client = signed_in_client(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_change(client, case.ordering_provider, last_name="Quillfeather").status_code == 302
+    [rewrite] = pending_rewrites()
+    assert Provider.objects.get(pk=case.ordering_provider_id).last_name == "Quillfeather"
+    assert not found(case, "quillfeather")  # not yet: its task was never queued
+
+    monkeypatch.setattr(tasks.rewrite_search_texts, "apply_async", lambda args, **kwargs: queued.append(args))
+    assert renames.rewrites_sweep() == 0  # too soon: its own task may still come
+    later = rewrite.requested_at + renames.SWEEP_AFTER
+    assert renames.rewrites_sweep(now=later) == 1 and queued == [(rewrite.pk,)]
+    tasks.rewrite_search_texts(*queued[0])
+    assert found(case, "quillfeather") and not pending_rewrites()
+    assert renames.rewrites_sweep(now=later) == 0  # caught up
+
+
+def test_a_rewrite_names_a_provider_or_a_site_never_both_nor_neither(catalog):
+    case = submitted_case()
+    for of in ({}, {"provider": case.ordering_provider, "site": case.site}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            SearchTextRewrite.objects.create(**of)
 
 
 def test_the_rewrite_leaves_drafts_and_runs_twice_the_same(catalog):

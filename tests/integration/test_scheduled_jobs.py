@@ -16,8 +16,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases import holds
-from cases.models import Appeal, Case, CaseStatus, CaseStatusChange, Hold
-from cases.tasks import delete_expired_appeal_drafts, expire_stale_drafts, lapse_due_holds
+from cases.models import Appeal, Case, CaseStatus, CaseStatusChange, Hold, SearchTextRewrite
+from cases.tasks import (
+    delete_expired_appeal_drafts,
+    expire_stale_drafts,
+    lapse_due_holds,
+    search_text_rewrite_sweep,
+)
 from cases.tests.factories import draft_case, submitted_case, submitter
 from cases.tests.post_decision_world import make_reviewer
 from correspondence import digests, services
@@ -27,6 +32,7 @@ from portal.celery import app as celery_app
 from portal.health import check_worker
 from portal.models import WorkerHeartbeat
 from portal.tasks import record_worker_heartbeat
+from reference.models import Provider
 from reference.services import catalog_load
 
 # Each beat job, and the worker test below that proves it catches up. A new beat job needs its own.
@@ -34,6 +40,7 @@ CATCH_UP_PROVEN_BY = {
     "cases.tasks.expire_stale_drafts": "test_a_run_after_lost_runs_expires_drafts_whose_time_passed_long_ago",
     "cases.tasks.lapse_due_holds": "test_a_run_after_lost_runs_lapses_holds_due_long_ago",
     "cases.tasks.delete_expired_appeal_drafts": "test_a_run_after_lost_runs_deletes_appeal_drafts_expired_long_ago",
+    "cases.tasks.search_text_rewrite_sweep": "test_a_rewrite_sweep_after_lost_runs_rewrites_a_rename_long_ago",
     "portal.tasks.record_worker_heartbeat": "test_a_heartbeat_after_lost_runs_makes_a_stale_worker_fresh_again",
     "correspondence.tasks.outbox_sweep": "test_a_sweep_after_lost_runs_sends_the_letters_left_pending_long_ago",
     "correspondence.tasks.daily_digest": "test_a_daily_digest_after_lost_runs_counts_every_letter_since_the_last_one",
@@ -269,6 +276,38 @@ def test_a_sweep_after_lost_runs_sends_the_letters_left_pending_long_ago(start_w
     run_and_wait(worker, outbox_sweep)  # caught up: nothing left to send again
     assert fresh.deliveries.get().status == Delivery.Status.PENDING  # its own task may still come
     assert len(list((tmp_path / "fax").iterdir())) == 2
+
+
+# --- cases.tasks.search_text_rewrite_sweep ---------------------------------------------------------------------
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_a_rewrite_sweep_after_lost_runs_rewrites_a_rename_long_ago(start_worker, monkeypatch):
+    catalog_load()
+    renamed, other = submitted_case(), submitted_case()
+    # Two renames whose tasks were lost (the broker down at the time): three days ago, and just now.
+    Provider.objects.filter(pk=renamed.ordering_provider_id).update(last_name="Quillfeather")
+    long_ago = SearchTextRewrite.objects.create(
+        provider_id=renamed.ordering_provider_id, requested_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    just_now = SearchTextRewrite.objects.create(site_id=other.site_id)
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("CORRESPONDENCE_QUEUE", queue)  # the sweep queues the rewrites' tasks to the worker's queue
+    worker = start_worker(queue)
+
+    lost = search_text_rewrite_sweep.apply_async(
+        queue=worker.queue, expires=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    worker.wait_for_log(f"Discarding revoked task: cases.tasks.search_text_rewrite_sweep[{lost.id}]")
+    assert "quillfeather" not in Case.objects.get(pk=renamed.pk).search_text
+
+    run_and_wait(worker, search_text_rewrite_sweep)
+    wait_until_none_left(SearchTextRewrite.objects.filter(pk=long_ago.pk, done_at__isnull=True), worker)
+    run_and_wait(worker, search_text_rewrite_sweep)  # caught up: nothing queued again
+    assert "quillfeather" in Case.objects.get(pk=renamed.pk).search_text.split("\n")
+    assert SearchTextRewrite.objects.get(pk=long_ago.pk).cases_written >= 1
+    assert SearchTextRewrite.objects.get(pk=just_now.pk).done_at is None  # its own task may still come
 
 
 # --- correspondence.tasks.daily_digest and weekly_digest --------------------------------------------------------
