@@ -323,3 +323,19 @@ def test_the_rewrite_leaves_drafts_and_runs_twice_the_same(catalog):
     assert Case.objects.get(pk=case.pk).search_text == text
     assert Case.objects.get(pk=draft.pk).search_text is None
     assert worklist.search_texts_rewrite() == 0
+
+
+def test_staff_read_the_rewrites_left_pending_in_the_admin_and_change_none(catalog, signed_in_client):
+    case = submitted_case()
+    pending = SearchTextRewrite.objects.create(provider=case.ordering_provider)
+    done = SearchTextRewrite.objects.create(site=case.site)
+    renames.rewrite_run(done.pk)
+    client = signed_in_client(UserFactory(username="admin", is_staff=True, is_superuser=True))
+    url = reverse("admin:cases_searchtextrewrite_changelist")
+    response = client.get(url, {"done_at__isempty": "1"})
+    assert response.status_code == 200
+    shown = [row.pk for row in response.context["cl"].result_list]
+    assert shown == [pending.pk]
+    change = reverse("admin:cases_searchtextrewrite_change", args=[pending.pk])
+    assert client.post(change, {"done_at": "2026-01-01 00:00"}).status_code == 403
+    assert SearchTextRewrite.objects.get(pk=pending.pk).done_at is None

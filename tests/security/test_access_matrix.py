@@ -379,6 +379,7 @@ ADMIN_MODELS = {
     "cases.reconsideration": Admin(reviewer_views=True, superuser_changes=False, superuser_deletes=False),
     "cases.appeal": Admin(reviewer_views=True, superuser_changes=False, superuser_deletes=False),
     "cases.authorizationextension": Admin(reviewer_views=True, superuser_changes=False, superuser_deletes=False),
+    "cases.searchtextrewrite": READ_ONLY,  # an outbox: its task and the sweep write it
     # Letters are records (read-only); a delivery is worked by its actions (Mark as mailed, Retry), not edited.
     "correspondence.letter": READ_ONLY,
     "correspondence.delivery": READ_ONLY,

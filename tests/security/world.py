@@ -31,7 +31,7 @@ from accounts.profile import EMAIL_CHANGE_SALT
 from accounts.tests.factories import UserFactory
 from accounts.tokens import email_verification_token
 from cases import appeals, decisions, extensions, holds, reconsiderations, services
-from cases.models import Case, CaseStatus, DeterminationOutcome, DeterminationRound
+from cases.models import Case, CaseStatus, DeterminationOutcome, DeterminationRound, SearchTextRewrite
 from cases.tests.factories import attested_case, draft_case, home_health_answers
 from cases.tests.files import pdf_bytes
 from correspondence.letters import letter_render
@@ -46,7 +46,7 @@ from p2p.tests.notify_world import scheduled_request
 from portal.models import WorkerHeartbeat
 from practices.models import PracticeMembership, WorklistAccess
 from practices.tests.factories import AccountProviderFactory, PracticeFactory, PracticeMembershipFactory
-from reference.models import HealthPlan, Program
+from reference.models import HealthPlan, Program, Site
 from reference.services import catalog_load
 from resources.models import ClinicalGuideline
 
@@ -354,6 +354,7 @@ def _clinical_guideline(world):
 
 # Rows the world does not make on its way, for the models registered in the admin (one each).
 _ADMIN_ROW_MAKERS = {
+    "cases.searchtextrewrite": lambda world: SearchTextRewrite.objects.create(site=Site.objects.order_by("pk").first()),
     "auth.group": lambda world: Group.objects.create(name="Clinical reviewers"),
     "otp_email.emaildevice": lambda world: EmailDevice.objects.create(
         user=world.users[OWNER], name="Email", email=world.users[OWNER].email
